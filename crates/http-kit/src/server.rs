@@ -1,0 +1,128 @@
+//! Binding, the common `App`, and graceful shutdown.
+//!
+//! A service builds its `HttpServer` with [`app`] as the base of every worker's `App`, binds
+//! with [`bind`] (port 0 in tests), and hands the running server to [`stop_on_cancel`] with
+//! the process-wide `CancellationToken` from [`shutdown_on_signals`]: SIGTERM or SIGINT cancels
+//! the token, the server stops accepting, drains in-flight requests, and returns.
+
+use crate::{
+    extractors,
+    health::{Readiness, get_live, get_ready},
+    metrics::{HttpMetrics, get_metrics},
+    openapi::{OpenApiDocument, get_openapi},
+    request_id::track_request,
+};
+use actix_web::{
+    App, Error,
+    body::MessageBody,
+    dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse},
+    middleware::from_fn,
+    web,
+};
+use std::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How long a stopping server waits for in-flight requests.
+pub const SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+
+/// What every service's `App` carries: metrics, readiness checks, the OpenAPI document and
+/// the body size limit. Cheap to clone into each worker.
+#[derive(Clone)]
+pub struct Common {
+    /// The metrics registry.
+    pub metrics: HttpMetrics,
+    /// The readiness checks.
+    pub readiness: Readiness,
+    /// The OpenAPI document.
+    pub openapi: OpenApiDocument,
+    /// Limit of JSON and form bodies, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl Common {
+    /// Common parts with the default body limit.
+    pub fn new(metrics: HttpMetrics, readiness: Readiness, openapi: &utoipa::openapi::OpenApi) -> Self {
+        Self {
+            metrics,
+            readiness,
+            openapi: OpenApiDocument::new(openapi),
+            body_limit_bytes: extractors::DEFAULT_BODY_LIMIT_BYTES,
+        }
+    }
+}
+
+/// The base `App`: request ids and logging, metrics, extractor error handlers, the health,
+/// metrics and OpenAPI routes, and a 404 envelope for unknown paths. Add routes to it.
+pub fn app(
+    common: &Common,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let limit = common.body_limit_bytes;
+    App::new()
+        .wrap(from_fn(track_request))
+        .app_data(web::Data::new(common.metrics.clone()))
+        .app_data(web::Data::new(common.readiness.clone()))
+        .app_data(web::Data::new(common.openapi.clone()))
+        .configure(|cfg| extractors::configure(cfg, limit))
+        .route("/health/live", web::get().to(get_live))
+        .route("/health/ready", web::get().to(get_ready))
+        .route("/metrics", web::get().to(get_metrics))
+        .route("/openapi.json", web::get().to(get_openapi))
+        .default_service(web::to(extractors::not_found))
+}
+
+/// Binds `host:port` (port 0 picks a free one).
+pub fn bind(host: &str, port: u16) -> std::io::Result<TcpListener> {
+    TcpListener::bind((host, port))
+}
+
+/// Stops `server` gracefully (drain, then return) once `token` is cancelled.
+pub fn stop_on_cancel(server: &Server, token: CancellationToken) {
+    let handle = server.handle();
+    tokio::spawn(async move {
+        token.cancelled().await;
+        tracing::info!("shutting down: draining in-flight requests");
+        handle.stop(true).await;
+    });
+}
+
+/// A token cancelled on the first SIGTERM or SIGINT. Call inside the tokio runtime.
+pub fn shutdown_on_signals() -> CancellationToken {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown signal received");
+        cancel.cancel();
+    });
+    token
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the service");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,84 @@
+//! Connecting to RabbitMQ: one attempt bounded by a timeout, and a backoff for retry loops.
+
+use lapin::{Connection, ConnectionProperties};
+use std::time::Duration;
+
+/// How long one connection attempt may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why talking to the broker failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MessagingError {
+    /// The broker could not be reached or the connection broke.
+    #[error("broker unavailable: {0}")]
+    Unavailable(String),
+    /// The broker refused the message (negative confirm).
+    #[error("broker did not confirm the message: {0}")]
+    NotConfirmed(String),
+    /// The message could not be encoded.
+    #[error("cannot encode the message: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+impl From<lapin::Error> for MessagingError {
+    fn from(error: lapin::Error) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+/// Opens one connection to `url`, named `name` in the management UI, within [`CONNECT_TIMEOUT`].
+pub async fn connect(url: &str, name: &str) -> Result<Connection, MessagingError> {
+    let properties = ConnectionProperties::default().with_connection_name(name.into());
+    match tokio::time::timeout(CONNECT_TIMEOUT, Connection::connect(url, properties)).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(MessagingError::Unavailable(format!("no connection within {CONNECT_TIMEOUT:?}"))),
+    }
+}
+
+/// Exponential backoff from 100 ms, doubling to at most 5 s.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(100);
+    const MAX: Duration = Duration::from_secs(5);
+
+    /// A backoff at its first step.
+    pub fn new() -> Self {
+        Self { next: Self::FIRST }
+    }
+
+    /// The delay to wait now; the next one doubles.
+    pub fn next_delay(&mut self) -> Duration {
+        let delay = self.next;
+        self.next = (self.next * 2).min(Self::MAX);
+        delay
+    }
+
+    /// Back to the first step (after a success).
+    pub fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap_and_resets() {
+        let mut backoff = Backoff::new();
+        let delays: Vec<u128> = (0..8).map(|_| backoff.next_delay().as_millis()).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+        backoff.reset();
+        assert_eq!(backoff.next_delay(), Duration::from_millis(100));
+    }
+}

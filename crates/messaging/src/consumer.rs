@@ -1,0 +1,156 @@
+//! Consuming with manual acks, dead-lettering of poison messages, and reconnection.
+//!
+//! [`consume`] runs until its token is cancelled: it connects (retrying with backoff),
+//! declares the topology, and hands each delivery to a [`Handler`]. The handler's
+//! [`Outcome`] decides the ack: `Ack` after the work committed, `DeadLetter` for a message that
+//! can never be processed (to `<queue>.dead-letter`), `Retry` for a transient failure (the
+//! message is requeued after a pause). Handlers never touch the acker, so no delivery is
+//! acknowledged twice. On cancel it finishes the delivery in hand, then closes; unacked
+//! prefetched messages go back to the queue.
+
+use crate::{Backoff, MessagingError, Topology, connect};
+use futures::{StreamExt, future::BoxFuture};
+use lapin::{
+    message::Delivery,
+    options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
+    types::FieldTable,
+};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+use tokio_util::sync::CancellationToken;
+
+/// What to do with a delivery once handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done (committed): acknowledge.
+    Ack,
+    /// Can never be processed: reject to the dead-letter queue, with the reason logged.
+    DeadLetter(String),
+    /// Failed for now (a dependency is down): requeue after a pause, with the reason logged.
+    Retry(String),
+}
+
+/// Processes deliveries.
+pub trait Handler: Send + Sync + 'static {
+    /// Handles one delivery; must not ack it.
+    fn handle<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Outcome>;
+}
+
+/// Where and how to consume.
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    /// Broker URL.
+    pub url: String,
+    /// Connection name in the management UI.
+    pub name: String,
+    /// Declared on every (re)connection.
+    pub topology: Topology,
+    /// The queue to consume.
+    pub queue: String,
+    /// Deliveries in flight at once.
+    pub prefetch: u16,
+    /// Pause before a `Retry` message is requeued.
+    pub retry_delay: Duration,
+}
+
+/// Whether the consumer is connected right now, for readiness.
+#[derive(Debug, Clone, Default)]
+pub struct ConsumerState {
+    connected: Arc<AtomicBool>,
+}
+
+impl ConsumerState {
+    /// True while consuming.
+    pub fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, connected: bool) {
+        self.connected.store(connected, Ordering::SeqCst);
+    }
+}
+
+/// Consumes until `shutdown` is cancelled, reconnecting whenever the connection breaks.
+pub async fn consume(settings: ConsumerSettings, handler: Arc<dyn Handler>, state: ConsumerState, shutdown: CancellationToken) {
+    let mut backoff = Backoff::new();
+    while !shutdown.is_cancelled() {
+        match session(&settings, handler.as_ref(), &state, &shutdown, &mut backoff).await {
+            Ok(()) => break,
+            Err(error) => {
+                state.set(false);
+                let delay = backoff.next_delay();
+                tracing::warn!(queue = %settings.queue, error = %error, retry_in_ms = delay.as_millis() as u64, "consumer disconnected");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = shutdown.cancelled() => {}
+                }
+            }
+        }
+    }
+    state.set(false);
+    tracing::info!(queue = %settings.queue, "consumer stopped");
+}
+
+/// One connection's worth of consuming; `Ok` only when shut down.
+async fn session(
+    settings: &ConsumerSettings,
+    handler: &dyn Handler,
+    state: &ConsumerState,
+    shutdown: &CancellationToken,
+    backoff: &mut Backoff,
+) -> Result<(), MessagingError> {
+    let connection = connect(&settings.url, &settings.name).await?;
+    let channel = connection.create_channel().await?;
+    settings.topology.declare(&channel).await?;
+    channel.basic_qos(settings.prefetch, BasicQosOptions::default()).await?;
+    let mut deliveries = channel
+        .basic_consume(settings.queue.as_str().into(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
+        .await?;
+    state.set(true);
+    backoff.reset();
+    tracing::info!(queue = %settings.queue, "consuming");
+    loop {
+        let next = tokio::select! {
+            next = deliveries.next() => next,
+            _ = shutdown.cancelled() => {
+                let _ = channel.close(200, "shutting down".into()).await;
+                let _ = connection.close(200, "shutting down".into()).await;
+                return Ok(());
+            }
+        };
+        let delivery = match next {
+            Some(Ok(delivery)) => delivery,
+            Some(Err(error)) => return Err(error.into()),
+            None => return Err(MessagingError::Unavailable("the consumer was cancelled by the broker".into())),
+        };
+        settle(&delivery, handler.handle(&delivery).await, settings, shutdown).await?;
+    }
+}
+
+/// Acks, dead-letters or requeues `delivery` according to `outcome`.
+async fn settle(delivery: &Delivery, outcome: Outcome, settings: &ConsumerSettings, shutdown: &CancellationToken) -> Result<(), MessagingError> {
+    let settled = match outcome {
+        Outcome::Ack => delivery.acker.ack(BasicAckOptions::default()).await?,
+        Outcome::DeadLetter(reason) => {
+            tracing::error!(queue = %settings.queue, reason = %reason, dead_letter_queue = %crate::dead_letter_queue(&settings.queue), "poison message dead-lettered");
+            delivery.acker.nack(BasicNackOptions { requeue: false, multiple: false }).await?
+        }
+        Outcome::Retry(reason) => {
+            tracing::warn!(queue = %settings.queue, reason = %reason, retry_in_ms = settings.retry_delay.as_millis() as u64, "message will be retried");
+            tokio::select! {
+                _ = tokio::time::sleep(settings.retry_delay) => {}
+                _ = shutdown.cancelled() => {}
+            }
+            delivery.acker.nack(BasicNackOptions { requeue: true, multiple: false }).await?
+        }
+    };
+    if !settled {
+        tracing::warn!(queue = %settings.queue, "delivery was already settled or its channel is gone; the broker will redeliver it");
+    }
+    Ok(())
+}

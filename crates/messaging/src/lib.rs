@@ -1,0 +1,18 @@
+//! RabbitMQ over lapin, shared by every service that publishes or consumes:
+//! connection with a timeout and backoff, the topology declared in one place, publishing
+//! with publisher confirms, consuming with manual acks after the work commits, poison
+//! messages to a dead-letter queue, reconnection after the broker restarts, and the event
+//! [`Envelope`] (event id, type, time, correlation id).
+
+mod connection;
+mod consumer;
+mod envelope;
+mod publisher;
+mod topology;
+
+pub use connection::{Backoff, CONNECT_TIMEOUT, MessagingError, connect};
+pub use consumer::{ConsumerSettings, ConsumerState, Handler, Outcome, consume};
+pub use envelope::{Envelope, OutgoingMessage};
+pub use lapin;
+pub use publisher::Publisher;
+pub use topology::{ExchangeSpec, QueueSpec, Topology, dead_letter_queue};

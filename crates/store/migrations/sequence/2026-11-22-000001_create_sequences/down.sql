@@ -1,0 +1,1 @@
+DROP SEQUENCE reverse_sequence; DROP SEQUENCE forward_sequence;

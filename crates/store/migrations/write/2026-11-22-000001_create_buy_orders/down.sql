@@ -1,0 +1,1 @@
+DROP TABLE outbox; DROP TABLE btc_cap; DROP TABLE buy_orders;

@@ -1,0 +1,85 @@
+//! r2d2 pools of diesel connections, built lazily, and [`run`]: a diesel call on the
+//! blocking thread pool, inside the caller's tracing span.
+
+use diesel::{
+    PgConnection,
+    r2d2::{ConnectionManager, Pool, PooledConnection},
+};
+use std::time::Duration;
+
+/// A pool of PostgreSQL connections.
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+/// A connection taken from a [`PgPool`].
+pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Why a database call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No connection within the pool's timeout: the database is down or saturated.
+    #[error("no database connection available: {0}")]
+    Unavailable(#[from] diesel::r2d2::PoolError),
+    /// The query failed.
+    #[error("database query failed")]
+    Query(#[from] diesel::result::Error),
+    /// The blocking task panicked or was cancelled.
+    #[error("database task did not complete: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    /// True when the database could not be reached (a 503, worth retrying), as opposed to a
+    /// query that ran and failed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Unavailable(_) => true,
+            Self::Query(diesel::result::Error::DatabaseError(kind, _)) => {
+                matches!(kind, diesel::result::DatabaseErrorKind::ClosedConnection)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    /// Most connections open at once.
+    pub max_size: u32,
+    /// How long a caller waits for a connection before [`StoreError::Unavailable`].
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// A pool for `url` that opens connections on first use, so a service starts (and reports
+/// not-ready) while its database is down.
+pub fn lazy_pool(url: &str, options: PoolOptions) -> PgPool {
+    Pool::builder()
+        .max_size(options.max_size)
+        .min_idle(Some(0))
+        .connection_timeout(options.connection_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Runs `work` with a pooled connection on the blocking pool, inside the current span.
+pub async fn run<T, F>(pool: &PgPool, work: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection) -> diesel::QueryResult<T> + Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get()?;
+        work(&mut conn).map_err(StoreError::from)
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))?
+}

@@ -1,0 +1,148 @@
+//! A fresh PostgreSQL database per test.
+//!
+//! The first test of a run that needs a given database migrates a template
+//! (`tpl_<name>_<fingerprint of its migrations>`) under an advisory lock, so parallel test
+//! processes build it once; every test then clones it with `CREATE DATABASE … TEMPLATE …`
+//! (fast: a file copy) and the clone is dropped when the [`TestDatabase`] is dropped.
+
+use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection, sql_query};
+use store::{Database, PgPool, PoolOptions};
+
+/// Advisory lock key serialising template creation across test processes.
+const TEMPLATE_LOCK_KEY: i64 = 0x7465_6d70_6c61_7465; // "template"
+
+/// The server tests create databases on: `TEST_DATABASE_URL`, or the local one.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER))
+}
+
+fn url_for(name: &str) -> String {
+    let mut url = url::Url::parse(&server_url()).unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+fn admin() -> PgConnection {
+    PgConnection::establish(&server_url())
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {}: {e}", server_url()))
+}
+
+fn exists(conn: &mut PgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result::<Found>(conn)
+        .map(|row| row.found)
+        .unwrap_or(false)
+}
+
+/// Makes sure the migrated template for `database` exists; returns its name.
+fn ensure_template(database: Database) -> String {
+    let template = format!("tpl_{}_{}", database.name(), database.fingerprint());
+    let mut conn = admin();
+    if exists(&mut conn, &template) {
+        return template;
+    }
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK_KEY})"))
+        .unwrap_or_else(|e| panic!("template lock: {e}"));
+    if !exists(&mut conn, &template) {
+        // Build under a scratch name and rename, so a crash never leaves a half-made template.
+        let scratch = format!("scratch_{}", uuid::Uuid::new_v4().simple());
+        conn.batch_execute(&format!("CREATE DATABASE {scratch}"))
+            .unwrap_or_else(|e| panic!("create {scratch}: {e}"));
+        store::migrate(&url_for(&scratch), database)
+            .unwrap_or_else(|e| panic!("migrate template for {}: {e}", database.name()));
+        conn.batch_execute(&format!("ALTER DATABASE {scratch} RENAME TO {template}"))
+            .unwrap_or_else(|e| panic!("rename template: {e}"));
+        drop_stale_templates(&mut conn, database, &template);
+    }
+    let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK_KEY})"));
+    template
+}
+
+fn drop_stale_templates(conn: &mut PgConnection, database: Database, keep: &str) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let pattern = format!("tpl\\_{}\\_%", database.name().replace('_', "\\_"));
+    let stale: Vec<Name> = sql_query("SELECT datname::text AS datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2")
+        .bind::<diesel::sql_types::Text, _>(pattern)
+        .bind::<diesel::sql_types::Text, _>(keep)
+        .load(conn)
+        .unwrap_or_default();
+    for name in stale {
+        let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", name.datname));
+    }
+}
+
+/// A database that exists for one test and is dropped with it.
+pub struct TestDatabase {
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    /// A clone of `database`'s migrated template.
+    pub fn migrated(database: Database) -> Self {
+        let template = ensure_template(database);
+        Self::create(database.name(), Some(&template))
+    }
+
+    /// An empty database (no migrations), for testing `migration` itself.
+    pub fn empty(label: &str) -> Self {
+        Self::create(label, None)
+    }
+
+    /// Only a name and URL: the database is not created (for `migration` to create).
+    pub fn not_created(label: &str) -> Self {
+        let name = format!("test_{label}_{}", uuid::Uuid::new_v4().simple());
+        let url = url_for(&name);
+        Self { name, url }
+    }
+
+    fn create(label: &str, template: Option<&str>) -> Self {
+        let db = Self::not_created(label);
+        let sql = match template {
+            Some(template) => format!("CREATE DATABASE {} TEMPLATE {template}", db.name),
+            None => format!("CREATE DATABASE {}", db.name),
+        };
+        admin().batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its connection URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A new pool on it.
+    pub fn pool(&self) -> PgPool {
+        store::lazy_pool(&self.url, PoolOptions { max_size: 16, ..PoolOptions::default() })
+    }
+
+    /// A plain connection to it.
+    pub fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).unwrap_or_else(|e| panic!("connect {}: {e}", self.name))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&server_url()) {
+            if let Err(e) = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)) {
+                eprintln!("could not drop test database {}: {e}", self.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Configuration, read only from the environment into one struct and validated at start.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `BIND_ADDRESS` | `127.0.0.1` | address both listeners bind |
+//! | `CACHE_PORT` | `6380` | RESP2 (Redis protocol) port; 0 picks a free one |
+//! | `HTTP_PORT` | `8785` | HTTP API port; 0 picks a free one |
+//! | `CACHE_MAX_ENTRIES` | `1000000` | most keys held |
+//! | `CACHE_MAX_BYTES` | `268435456` | most bytes held: keys + values + per-entry overhead |
+//! | `CACHE_MAX_VALUE_BYTES` | `1048576` | longest value (and any argument) accepted |
+//! | `CACHE_MAX_REQUEST_BYTES` | `67108864` | longest single request (RESP command or HTTP body) |
+//! | `CACHE_MAX_CONNECTIONS` | `10000` | most RESP clients connected at once |
+//! | `CACHE_SHARDS` | `16` | store shards (1 = exactly global LRU) |
+
+use std::net::IpAddr;
+
+use env_config::{ConfigError, Validate, require_range};
+use serde::Deserialize;
+
+use crate::db::{Capacity, ENTRY_OVERHEAD};
+use crate::resp::frame::PROTO_MAX_BULK_LEN;
+
+/// Every setting of the service.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Config {
+    /// `BIND_ADDRESS`
+    #[serde(default = "default_bind_address")]
+    pub bind_address: IpAddr,
+    /// `CACHE_PORT`
+    #[serde(default = "default_cache_port")]
+    pub cache_port: u16,
+    /// `HTTP_PORT`
+    #[serde(default = "default_http_port")]
+    pub http_port: u16,
+    /// `CACHE_MAX_ENTRIES`
+    #[serde(default = "default_max_entries")]
+    pub cache_max_entries: usize,
+    /// `CACHE_MAX_BYTES`
+    #[serde(default = "default_max_bytes")]
+    pub cache_max_bytes: usize,
+    /// `CACHE_MAX_VALUE_BYTES`
+    #[serde(default = "default_max_value_bytes")]
+    pub cache_max_value_bytes: usize,
+    /// `CACHE_MAX_REQUEST_BYTES`
+    #[serde(default = "default_max_request_bytes")]
+    pub cache_max_request_bytes: usize,
+    /// `CACHE_MAX_CONNECTIONS`
+    #[serde(default = "default_max_connections")]
+    pub cache_max_connections: usize,
+    /// `CACHE_SHARDS`
+    #[serde(default = "default_shards")]
+    pub cache_shards: usize,
+}
+
+fn default_bind_address() -> IpAddr {
+    IpAddr::from([127, 0, 0, 1])
+}
+fn default_cache_port() -> u16 {
+    6380
+}
+fn default_http_port() -> u16 {
+    8785
+}
+fn default_max_entries() -> usize {
+    1_000_000
+}
+fn default_max_bytes() -> usize {
+    256 * 1024 * 1024
+}
+fn default_max_value_bytes() -> usize {
+    1024 * 1024
+}
+fn default_max_request_bytes() -> usize {
+    64 * 1024 * 1024
+}
+fn default_max_connections() -> usize {
+    10_000
+}
+fn default_shards() -> usize {
+    16
+}
+
+impl Config {
+    /// Reads and validates the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        env_config::from_env()
+    }
+
+    /// Reads and validates explicit `(NAME, value)` pairs (tests); unset names take defaults.
+    pub fn from_iter<I>(vars: I) -> Result<Config, ConfigError>
+    where
+        I: IntoIterator<Item = (String, String)>,
+    {
+        env_config::from_iter(vars)
+    }
+
+    /// The store's budgets.
+    pub fn capacity(&self) -> Capacity {
+        Capacity {
+            max_entries: self.cache_max_entries,
+            max_bytes: self.cache_max_bytes,
+            shards: self.cache_shards,
+        }
+    }
+}
+
+impl Validate for Config {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let max_bulk = usize::try_from(PROTO_MAX_BULK_LEN).unwrap_or(usize::MAX);
+        require_range("CACHE_SHARDS", self.cache_shards, 1, 1024)?;
+        require_range(
+            "CACHE_MAX_ENTRIES",
+            self.cache_max_entries,
+            self.cache_shards,
+            usize::MAX,
+        )?;
+        require_range("CACHE_MAX_VALUE_BYTES", self.cache_max_value_bytes, 1, max_bulk)?;
+        require_range(
+            "CACHE_MAX_CONNECTIONS",
+            self.cache_max_connections,
+            1,
+            1_000_000,
+        )?;
+        // Each shard must be able to hold one entry with a maximal value (and a short key).
+        let per_shard = self.cache_max_bytes / self.cache_shards;
+        let needed = self.cache_max_value_bytes + ENTRY_OVERHEAD + 64;
+        if per_shard < needed {
+            return Err(ConfigError::invalid(
+                "CACHE_MAX_BYTES",
+                format!(
+                    "each of the {} shards (CACHE_SHARDS) gets {per_shard} bytes, less than the \
+                     {needed} one maximal value needs (CACHE_MAX_VALUE_BYTES + {ENTRY_OVERHEAD} \
+                     overhead + 64); raise CACHE_MAX_BYTES or lower CACHE_MAX_VALUE_BYTES or \
+                     CACHE_SHARDS",
+                    self.cache_shards
+                ),
+            ));
+        }
+        let min_request = self.cache_max_value_bytes + 64 * 1024;
+        require_range(
+            "CACHE_MAX_REQUEST_BYTES",
+            self.cache_max_request_bytes,
+            min_request,
+            usize::MAX,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_iter(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    }
+
+    #[test]
+    fn defaults_make_a_working_config() {
+        let config = load(&[]).unwrap();
+        assert_eq!((config.cache_port, config.http_port), (6380, 8785));
+        assert_eq!(config.cache_max_entries, 1_000_000);
+    }
+
+    #[test]
+    fn a_malformed_number_names_its_variable() {
+        let error = load(&[("CACHE_MAX_ENTRIES", "lots")]).unwrap_err();
+        assert!(error.to_string().contains("CACHE_MAX_ENTRIES"), "{error}");
+    }
+
+    #[test]
+    fn a_value_limit_larger_than_a_shard_is_refused() {
+        let error = load(&[("CACHE_MAX_BYTES", "1000000"), ("CACHE_SHARDS", "4")]).unwrap_err();
+        assert!(error.to_string().contains("CACHE_MAX_BYTES"), "{error}");
+    }
+
+    #[test]
+    fn zero_shards_is_refused() {
+        let error = load(&[("CACHE_SHARDS", "0")]).unwrap_err();
+        assert!(error.to_string().contains("CACHE_SHARDS"), "{error}");
+    }
+}

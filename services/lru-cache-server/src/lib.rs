@@ -1,0 +1,1 @@
+//! lru-cache-server

@@ -1,0 +1,319 @@
+//! RESP2 frames: checking a request in the read buffer, parsing it, and encoding replies.
+//!
+//! A request is checked first ([`check`]) without allocating anything; only a complete,
+//! well-formed request is then parsed ([`parse`]). [`FrameError::Incomplete`] is the cheap,
+//! expected outcome while bytes are still arriving. Every declared length is compared with a
+//! limit before anything is allocated for it.
+
+use std::borrow::Cow;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::inline;
+use super::skip::Skip;
+
+/// Most arguments one multibulk request may declare (Redis' own limit).
+pub const MAX_MULTIBULK_LEN: i64 = 1024 * 1024;
+/// Largest bulk length accepted at all (Redis' default `proto-max-bulk-len`); larger is a
+/// protocol error that closes the connection.
+pub const PROTO_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
+/// Longest inline request or length header line (Redis' `PROTO_INLINE_MAX_SIZE`).
+pub const MAX_INLINE_LEN: usize = 64 * 1024;
+
+/// A RESP2 value, as parsed from a request or sent as a reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// `+OK`
+    Simple(Cow<'static, str>),
+    /// `-ERR ...`; the text must not contain CR or LF (see [`Frame::error`]).
+    Error(Cow<'static, str>),
+    /// `:42`
+    Integer(i64),
+    /// `$3\r\nfoo`
+    Bulk(Bytes),
+    /// `$-1`, the RESP2 nil.
+    Null,
+    /// `*2\r\n...`
+    Array(Vec<Frame>),
+}
+
+/// Limits applied while checking a request, before anything is allocated.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Longest argument accepted (`CACHE_MAX_VALUE_BYTES`); a longer one is skipped and refused.
+    pub max_arg_bytes: usize,
+    /// Longest whole request (`CACHE_MAX_REQUEST_BYTES`); a longer one is a protocol error.
+    pub max_request_bytes: usize,
+}
+
+/// The shape of a complete request found by [`check`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Bytes the request occupies at the start of the buffer.
+    pub len: usize,
+    /// Whether it was an inline (telnet-style) request rather than a multibulk one.
+    pub inline: bool,
+    /// Number of arguments declared by a multibulk request (0 for inline).
+    pub args: usize,
+}
+
+/// Why a request could not be taken from the buffer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FrameError {
+    /// Not enough bytes yet; read more and try again.
+    Incomplete,
+    /// An argument is longer than the limit: skip it without buffering, then refuse the command.
+    TooLarge(Skip),
+    /// The bytes are not RESP; reply `-ERR Protocol error: ...` and close the connection.
+    Protocol(Cow<'static, str>),
+}
+
+impl Frame {
+    /// An error reply; CR and LF are replaced by spaces so the reply stays one line.
+    pub fn error(text: impl Into<String>) -> Frame {
+        let mut text: String = text.into();
+        if text.contains(['\r', '\n']) {
+            text = text.replace(['\r', '\n'], " ");
+        }
+        Frame::Error(Cow::Owned(text))
+    }
+
+    /// The `+OK` reply.
+    pub const fn ok() -> Frame {
+        Frame::Simple(Cow::Borrowed("OK"))
+    }
+
+    /// Appends the RESP2 encoding of this frame to `dst`.
+    pub fn encode(&self, dst: &mut BytesMut) {
+        match self {
+            Frame::Simple(s) => put_line(dst, b'+', s.as_bytes()),
+            Frame::Error(s) => put_line(dst, b'-', s.as_bytes()),
+            Frame::Integer(n) => put_int(dst, b':', *n),
+            Frame::Bulk(b) => put_bulk(dst, b),
+            Frame::Null => dst.put_slice(b"$-1\r\n"),
+            Frame::Array(items) => {
+                put_int(dst, b'*', len_i64(items.len()));
+                for item in items {
+                    item.encode(dst);
+                }
+            }
+        }
+    }
+}
+
+/// Appends `$len\r\n<data>\r\n` to `dst`.
+pub fn put_bulk(dst: &mut BytesMut, data: &[u8]) {
+    dst.reserve(data.len() + 16);
+    put_int(dst, b'$', len_i64(data.len()));
+    dst.put_slice(data);
+    dst.put_slice(b"\r\n");
+}
+
+/// Appends `<prefix><n>\r\n` to `dst` without going through `fmt`.
+pub fn put_int(dst: &mut BytesMut, prefix: u8, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        // `rest % 10` is below 10, so the cast cannot truncate.
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    dst.put_u8(prefix);
+    if n < 0 {
+        dst.put_u8(b'-');
+    }
+    dst.put_slice(&digits[at..]);
+    dst.put_slice(b"\r\n");
+}
+
+fn put_line(dst: &mut BytesMut, prefix: u8, text: &[u8]) {
+    dst.put_u8(prefix);
+    dst.put_slice(text);
+    dst.put_slice(b"\r\n");
+}
+
+/// Collection lengths always fit an i64 on the platforms we build for.
+pub fn len_i64(len: usize) -> i64 {
+    i64::try_from(len).unwrap_or(i64::MAX)
+}
+
+/// Checks whether `buf` starts with a complete request, without allocating.
+pub fn check(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
+    match buf.first() {
+        None => Err(FrameError::Incomplete),
+        Some(b'*') => check_multibulk(buf, limits),
+        Some(_) => check_inline(buf),
+    }
+}
+
+fn check_inline(buf: &[u8]) -> Result<Checked, FrameError> {
+    let window = &buf[..buf.len().min(MAX_INLINE_LEN + 1)];
+    match window.iter().position(|&b| b == b'\n') {
+        Some(newline) => Ok(Checked {
+            len: newline + 1,
+            inline: true,
+            args: 0,
+        }),
+        None if buf.len() > MAX_INLINE_LEN => Err(protocol("too big inline request")),
+        None => Err(FrameError::Incomplete),
+    }
+}
+
+fn check_multibulk(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
+    let (line, mut pos) = read_line(buf, 1, "too big mbulk count string")?;
+    let count = parse_len(line)
+        .filter(|n| *n <= MAX_MULTIBULK_LEN)
+        .ok_or_else(|| protocol("invalid multibulk length"))?;
+    // Redis ignores `*0` and `*-1` requests; they parse to an empty array.
+    let count = usize::try_from(count).unwrap_or(0);
+    for index in 0..count {
+        match buf.get(pos) {
+            None => return Err(FrameError::Incomplete),
+            Some(b'$') => {}
+            Some(&other) => {
+                return Err(FrameError::Protocol(Cow::Owned(format!(
+                    "expected '$', got '{}'",
+                    char::from(other)
+                ))));
+            }
+        }
+        let (data_start, len) = read_bulk_header(buf, pos + 1)?;
+        if len > limits.max_arg_bytes {
+            return Err(FrameError::TooLarge(Skip::new(
+                data_start,
+                len,
+                count - index - 1,
+            )));
+        }
+        let end = data_start + len + 2;
+        if end > limits.max_request_bytes {
+            return Err(FrameError::Protocol(Cow::Owned(format!(
+                "request is larger than {} bytes (CACHE_MAX_REQUEST_BYTES)",
+                limits.max_request_bytes
+            ))));
+        }
+        if buf.len() < end {
+            return Err(FrameError::Incomplete);
+        }
+        if &buf[end - 2..end] != b"\r\n" {
+            return Err(protocol("bulk data is not followed by CRLF"));
+        }
+        pos = end;
+    }
+    Ok(Checked {
+        len: pos,
+        inline: false,
+        args: count,
+    })
+}
+
+/// Reads the length line of a bulk string whose `$` is at `at - 1`; returns where its data
+/// starts and its declared length.
+pub(super) fn read_bulk_header(buf: &[u8], at: usize) -> Result<(usize, usize), FrameError> {
+    let (line, data_start) = read_line(buf, at, "too big bulk count string")?;
+    let len = parse_len(line)
+        .filter(|n| (0..=PROTO_MAX_BULK_LEN).contains(n))
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| protocol("invalid bulk length"))?;
+    Ok((data_start, len))
+}
+
+/// Finds the CRLF-terminated line starting at `at`; returns it and the position after it.
+fn read_line<'a>(
+    buf: &'a [u8],
+    at: usize,
+    too_big: &'static str,
+) -> Result<(&'a [u8], usize), FrameError> {
+    let rest = buf.get(at..).unwrap_or_default();
+    let window = &rest[..rest.len().min(MAX_INLINE_LEN)];
+    match window.iter().position(|&b| b == b'\r') {
+        Some(cr) if cr + 1 < rest.len() => {
+            if rest[cr + 1] != b'\n' {
+                return Err(protocol("length line is not terminated by CRLF"));
+            }
+            Ok((&rest[..cr], at + cr + 2))
+        }
+        Some(_) => Err(FrameError::Incomplete),
+        None if rest.len() >= MAX_INLINE_LEN => Err(protocol(too_big)),
+        None => Err(FrameError::Incomplete),
+    }
+}
+
+/// Parses a length the way Redis' `string2ll` does: optional `-`, digits, no `+`, no spaces.
+fn parse_len(line: &[u8]) -> Option<i64> {
+    super::parse::parse_i64(line)
+}
+
+fn protocol(message: &'static str) -> FrameError {
+    FrameError::Protocol(Cow::Borrowed(message))
+}
+
+/// Parses a request that [`check`] found complete; `data` holds exactly `checked.len` bytes.
+pub fn parse(data: Bytes, checked: Checked) -> Result<Frame, FrameError> {
+    if checked.inline {
+        return inline::parse(&data);
+    }
+    let mut args = Vec::with_capacity(checked.args);
+    let mut pos = match data.iter().position(|&b| b == b'\n') {
+        Some(newline) => newline + 1,
+        None => return Err(protocol("invalid multibulk header")),
+    };
+    for _ in 0..checked.args {
+        let (start, len) = read_bulk_header(&data, pos + 1)?;
+        args.push(Frame::Bulk(data.slice(start..start + len)));
+        pos = start + len + 2;
+    }
+    Ok(Frame::Array(args))
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        max_arg_bytes: 16,
+        max_request_bytes: 64,
+    };
+
+    fn take(input: &[u8]) -> Result<Frame, FrameError> {
+        let checked = check(input, &LIMITS)?;
+        parse(Bytes::copy_from_slice(&input[..checked.len]), checked)
+    }
+
+    #[test]
+    fn a_multibulk_request_parses_into_bulk_arguments() {
+        let frame = take(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n").unwrap();
+        let expected = Frame::Array(vec![
+            Frame::Bulk(Bytes::from_static(b"GET")),
+            Frame::Bulk(Bytes::from_static(b"k")),
+        ]);
+        assert_eq!(frame, expected);
+    }
+
+    #[test]
+    fn every_proper_prefix_of_a_request_is_incomplete() {
+        let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+        for end in 0..input.len() {
+            assert_eq!(check(&input[..end], &LIMITS), Err(FrameError::Incomplete));
+        }
+    }
+
+    #[test]
+    fn an_oversized_argument_is_skipped_not_buffered() {
+        let result = check(b"*3\r\n$3\r\nSET\r\n$100\r\n", &LIMITS);
+        assert_eq!(result, Err(FrameError::TooLarge(Skip::new(19, 100, 1))));
+    }
+
+    #[test]
+    fn replies_encode_as_resp2() {
+        let mut out = BytesMut::new();
+        Frame::Array(vec![Frame::Integer(-12), Frame::Null, Frame::ok()]).encode(&mut out);
+        assert_eq!(&out[..], b"*3\r\n:-12\r\n$-1\r\n+OK\r\n");
+    }
+}

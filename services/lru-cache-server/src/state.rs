@@ -1,0 +1,46 @@
+//! State shared by the RESP server, the HTTP API and the commands.
+
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::db::Db;
+
+/// The store plus the server-wide facts INFO, CONFIG GET and /metrics report.
+#[derive(Debug)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// The validated configuration.
+    pub config: Config,
+    /// When the process started serving.
+    pub started: Instant,
+    /// The RESP port actually bound (differs from the config with port 0).
+    pub resp_port: AtomicU16,
+    /// Open RESP connections.
+    pub connected_clients: AtomicUsize,
+    /// RESP connections accepted since start.
+    pub total_connections: AtomicU64,
+    /// RESP connections refused because `CACHE_MAX_CONNECTIONS` was reached.
+    pub rejected_connections: AtomicU64,
+}
+
+impl AppState {
+    /// Fresh state around a store.
+    pub fn new(db: Db, config: Config) -> AppState {
+        AppState {
+            resp_port: AtomicU16::new(config.cache_port),
+            db,
+            config,
+            started: Instant::now(),
+            connected_clients: AtomicUsize::new(0),
+            total_connections: AtomicU64::new(0),
+            rejected_connections: AtomicU64::new(0),
+        }
+    }
+
+    /// Open RESP connections now.
+    pub fn clients(&self) -> usize {
+        self.connected_clients.load(Ordering::Relaxed)
+    }
+}
