@@ -1,1 +1,40 @@
-fn main() {}
+use migration::{config::Config, runner::migrate_all, startup::Application};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if let Err(message) = telemetry::init("migration") {
+        eprintln!("{message}");
+        return ExitCode::FAILURE;
+    }
+    let config: Config = match env_config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("migration: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let targets = config.targets();
+    let for_run = targets.clone();
+    let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_run)).await.unwrap_or_default();
+    let failed: Vec<_> = outcomes.iter().filter_map(|o| o.error.as_ref().map(|e| format!("{}: {e}", o.database))).collect();
+    if !failed.is_empty() || outcomes.len() != targets.len() {
+        eprintln!("migration failed:\n  {}", failed.join("\n  "));
+        return ExitCode::FAILURE;
+    }
+    if !config.migration_serve {
+        return ExitCode::SUCCESS;
+    }
+    let shutdown = http_kit::shutdown_on_signals();
+    let served = match Application::build(&config.http_host, config.http_port, targets, shutdown) {
+        Ok(app) => app.run_until_stopped().await.map_err(anyhow::Error::from),
+        Err(error) => Err(error),
+    };
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "status server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
