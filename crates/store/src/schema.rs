@@ -77,6 +77,16 @@ pub mod rate_cache {
             rate -> Numeric,
             source -> Text,
             observed_at -> Timestamptz,
+            tick_at -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
+        /// The last tick each scheduled job was dispatched for.
+        scheduler_ticks (job) {
+            job -> Text,
+            last_tick_at -> Timestamptz,
+            dispatched_at -> Timestamptz,
         }
     }
 

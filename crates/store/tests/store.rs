@@ -1,0 +1,133 @@
+//! Pools, migrations and the schema check against the real PostgreSQL.
+
+use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, connection::SimpleConnection};
+use diesel_migrations::FileBasedMigrations;
+use rust_decimal::Decimal;
+use store::{Database, MigrateError, PoolOptions, schema::read::buy_orders};
+use test_support::TestDatabase;
+
+fn insert_orders(db: &TestDatabase, count: usize) {
+    let mut conn = db.connect();
+    for _ in 0..count {
+        diesel::insert_into(buy_orders::table)
+            .values((
+                buy_orders::id.eq(uuid::Uuid::new_v4()),
+                buy_orders::currency.eq("EUR"),
+                buy_orders::amount.eq(Decimal::new(10050, 2)),
+                buy_orders::exchange_rate.eq(Decimal::new(3_812_345, 2)),
+                buy_orders::bitcoin_amount.eq(Decimal::new(263_617, 8)),
+                buy_orders::created_at.eq(chrono::Utc::now()),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+}
+
+fn order_count(db: &TestDatabase) -> i64 {
+    buy_orders::table.count().get_result(&mut db.connect()).unwrap()
+}
+
+// These two run in parallel (nextest runs each test in its own process) on the same table.
+#[test]
+fn a_test_writing_orders_sees_only_its_own_rows() {
+    let db = TestDatabase::migrated(Database::Read);
+    insert_orders(&db, 3);
+    assert_eq!(order_count(&db), 3);
+}
+
+#[test]
+fn another_test_writing_the_same_table_sees_only_its_own_rows() {
+    let db = TestDatabase::migrated(Database::Read);
+    insert_orders(&db, 5);
+    assert_eq!(order_count(&db), 5);
+}
+
+#[test]
+fn a_dropped_test_database_is_gone() {
+    let db = TestDatabase::migrated(Database::Sequence);
+    let name = db.name().to_owned();
+    drop(db);
+    let mut admin = diesel::Connection::establish(&test_support::server_url()).map(|c: diesel::PgConnection| c).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let left: N = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(&name)
+        .get_result(&mut admin)
+        .unwrap();
+    assert_eq!(left.n, 0);
+}
+
+fn migrations_dir(files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("migrations-{}", uuid::Uuid::new_v4().simple()));
+    for (name, sql) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("up.sql"), sql).unwrap();
+        std::fs::write(path.join("down.sql"), "SELECT 1;").unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_failing_migration_rolls_back_the_whole_run_and_names_itself() {
+    let db = TestDatabase::empty("atomic");
+    let dir = migrations_dir(&[
+        ("2026-01-01-000001_good", "CREATE TABLE first_table (id INT);"),
+        ("2026-01-01-000002_broken", "CREATE TABLE second_table (id INT); SELECT no_such_column FROM first_table;"),
+    ]);
+    let source = FileBasedMigrations::from_path(&dir).unwrap();
+
+    let error = store::run_pending(&mut db.connect(), source).unwrap_err();
+
+    let MigrateError::Failed { name, reason } = &error else { panic!("{error:?}") };
+    assert_eq!(name, "2026-01-01-000002_broken");
+    assert!(reason.contains("no_such_column"), "{reason}");
+    let mut conn = db.connect();
+    assert!(conn.batch_execute("SELECT * FROM first_table").is_err(), "the good migration was rolled back too");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn status_and_the_schema_check_report_pending_migrations_until_migrated() {
+    let db = TestDatabase::empty("status");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let pool = db.pool();
+
+    let before = store::status(&mut db.connect(), Database::RateCache).unwrap();
+    let check = runtime.block_on(store::check_schema_current(&pool, Database::RateCache));
+
+    assert!(before.applied.is_empty());
+    assert_eq!(before.pending, Database::RateCache.versions());
+    let reason = check.unwrap_err();
+    assert!(reason.contains("run `migration`"), "{reason}");
+
+    store::migrate(db.url(), Database::RateCache).unwrap();
+    assert!(store::status(&mut db.connect(), Database::RateCache).unwrap().pending.is_empty());
+    assert_eq!(runtime.block_on(store::check_schema_current(&pool, Database::RateCache)), Ok(()));
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_reported_as_unavailable_not_as_a_query_error() {
+    let pool = store::lazy_pool(
+        "postgres://postgres@127.0.0.1:1/nowhere",
+        PoolOptions { max_size: 1, connection_timeout: std::time::Duration::from_millis(300) },
+    );
+
+    let error = store::run(&pool, |conn| conn.batch_execute("SELECT 1")).await.unwrap_err();
+
+    assert!(error.is_unavailable(), "{error:?}");
+}
+
+#[tokio::test]
+async fn run_executes_diesel_calls_off_the_async_threads() {
+    let db = TestDatabase::migrated(Database::Read);
+    let pool = db.pool();
+    insert_orders(&db, 2);
+
+    let count: i64 = store::run(&pool, |conn| buy_orders::table.count().get_result(conn)).await.unwrap();
+
+    assert_eq!(count, 2);
+}
