@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Shared by run.sh, .ci/run and the manual scripts: load .env without overriding the caller's
+# environment, and make sure PostgreSQL and RabbitMQ answer (starting local servers if installed).
+
+# Exports every KEY=VALUE of FILE that the environment does not already set.
+load_env_file() {
+  local file=$1 line key value
+  [ -f "$file" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    key=${line%%=*}
+    value=${line#*=}
+    if [ -z "${!key+x}" ]; then
+      export "$key=$value"
+    fi
+  done < "$file"
+}
+
+# True when something accepts TCP connections on HOST PORT.
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# Waits up to SECONDS for HOST PORT to accept connections.
+wait_for_port() {
+  local host=$1 port=$2 seconds=$3 i
+  for ((i = 0; i < seconds * 5; i++)); do
+    port_open "$host" "$port" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+ensure_postgres() {
+  port_open 127.0.0.1 5432 && return 0
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    local version
+    version=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n | tail -n 1)
+    echo "starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start
+    wait_for_port 127.0.0.1 5432 30 && return 0
+  fi
+  echo "PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started." >&2
+  echo "Install it (apt-get install postgresql) or set the *_DATABASE_URL variables to a running server." >&2
+  return 1
+}
+
+ensure_rabbitmq() {
+  port_open 127.0.0.1 5672 && return 0
+  if command -v rabbitmq-server >/dev/null 2>&1; then
+    echo "starting RabbitMQ"
+    rabbitmq-server -detached
+    if wait_for_port 127.0.0.1 5672 90; then
+      command -v rabbitmqctl >/dev/null 2>&1 && rabbitmqctl await_startup >/dev/null 2>&1
+      return 0
+    fi
+  fi
+  echo "RabbitMQ is not reachable on 127.0.0.1:5672 and could not be started." >&2
+  echo "Install it (apt-get install rabbitmq-server) or set AMQP_URL to a running broker." >&2
+  return 1
+}
