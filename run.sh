@@ -11,11 +11,6 @@ if [ "${1:-}" = "--docker" ]; then
   exec docker compose up --build --wait
 fi
 
-# SPEC §0 ports; a service not listed here is started on no fixed port and reported.
-declare -A PORTS=(
-  [create-buy-order]=8777 [fetch-buy-orders]=8778 [btc-price]=8779 [read-model-sync]=8780
-  [migration]=8781 [rate-cache]=8782 [sequence]=8783 [event-gateway]=8784 [lru-cache-server]=8785
-)
 
 RUN_DIR=.run
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids"
@@ -24,7 +19,7 @@ mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids"
 for pidfile in "$RUN_DIR"/pids/*.pid; do
   [ -e "$pidfile" ] || continue
   pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null && grep -q "target/release" "/proc/$pid/cmdline" 2>/dev/null; then
+  if kill -0 "$pid" 2>/dev/null && grep -q "target/" "/proc/$pid/cmdline" 2>/dev/null; then
     echo "stopping leftover $(basename "$pidfile" .pid) (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
   fi
@@ -34,11 +29,17 @@ done
 ensure_postgres
 ensure_rabbitmq
 
-echo "building (release)…"
-cargo build --release --workspace --bins
+# RUN_PROFILE=debug reuses the test build (the end-to-end test does); release is the default.
+PROFILE=${RUN_PROFILE:-release}
+case "$PROFILE" in
+  release) echo "building (release)…"; cargo build --release --workspace --bins ;;
+  debug) echo "building (debug)…"; cargo build --workspace --bins ;;
+  *) echo "RUN_PROFILE must be release or debug, got '$PROFILE'" >&2; exit 1 ;;
+esac
+BIN=target/$PROFILE
 
 echo "migrating…"
-if ! ./target/release/migration > "$RUN_DIR/logs/migration.log" 2>&1; then
+if ! "$BIN/migration" > "$RUN_DIR/logs/migration.log" 2>&1; then
   echo "migration failed; see $RUN_DIR/logs/migration.log:" >&2
   tail -n 20 "$RUN_DIR/logs/migration.log" >&2
   exit 1
@@ -74,20 +75,20 @@ trap on_exit EXIT
 for dir in services/*/; do
   name=$(basename "$dir")
   [ "$name" = migration ] && continue
-  [ -x "target/release/$name" ] || continue
-  port=${PORTS[$name]:-}
+  [ -x "$BIN/$name" ] || continue
+  port=${SERVICE_PORTS[$name]:-}
   if [ -n "$port" ] && port_open 127.0.0.1 "$port"; then
     echo "port $port for $name is already taken; stop whatever holds it and run again" >&2
     exit 1
   fi
-  HTTP_PORT=${port:-0} "./target/release/$name" > "$RUN_DIR/logs/$name.log" 2>&1 &
+  HTTP_PORT=${port:-0} "$BIN/$name" > "$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! > "$RUN_DIR/pids/$name.pid"
   STARTED+=("$name")
 done
 
 echo "waiting for readiness…"
 for name in "${STARTED[@]}"; do
-  port=${PORTS[$name]:-}
+  port=${SERVICE_PORTS[$name]:-}
   [ -n "$port" ] || continue
   ready=
   for ((i = 0; i < 300; i++)); do
@@ -105,9 +106,9 @@ done
 echo
 echo "everything is up (logs in $RUN_DIR/logs/):"
 for name in "${STARTED[@]}"; do
-  printf '  %-18s http://127.0.0.1:%s\n' "$name" "${PORTS[$name]:-?}"
+  printf '  %-18s http://127.0.0.1:%s\n' "$name" "${SERVICE_PORTS[$name]:-?}"
 done
-[ -x target/release/lru-cache-server ] && printf '  %-18s redis://127.0.0.1:%s\n' "lru-cache (RESP)" "${CACHE_PORT:-6380}"
+[ -x "$BIN/lru-cache-server" ] && printf '  %-18s redis://127.0.0.1:%s\n' "lru-cache (RESP)" "${CACHE_PORT:-6380}"
 echo "Ctrl-C stops them all."
 
 # Stay up while the services run; if one dies, say so and stop the rest.

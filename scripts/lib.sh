@@ -2,6 +2,13 @@
 # Shared by run.sh, .ci/run and the manual scripts: load .env without overriding the caller's
 # environment, and make sure PostgreSQL and RabbitMQ answer (starting local servers if installed).
 
+# SPEC §0: each service's HTTP port (HTTP_PORT overrides it inside the service).
+# shellcheck disable=SC2034  # read by the scripts that source this file
+declare -A SERVICE_PORTS=(
+  [create-buy-order]=8777 [fetch-buy-orders]=8778 [btc-price]=8779 [read-model-sync]=8780
+  [migration]=8781 [rate-cache]=8782 [sequence]=8783 [event-gateway]=8784 [lru-cache-server]=8785
+)
+
 # Exports every KEY=VALUE of FILE that the environment does not already set.
 load_env_file() {
   local file=$1 line key value
