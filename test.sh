@@ -18,9 +18,22 @@ else
   echo "== shellcheck not installed; skipped (.ci/run installs it)"
 fi
 
-echo "== tests"
-if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast "$@"
+# The end-to-end run goes first so the test runner's summary is the last thing printed;
+# both always run, and either failing fails the whole.
+e2e_status=0
+if [ "${SKIP_E2E:-}" = 1 ]; then
+  echo "== end-to-end skipped (SKIP_E2E=1)"
 else
-  cargo test --workspace --no-fail-fast "$@"
+  echo "== end-to-end: ./run.sh + scripts/*.sh"
+  scripts/e2e.sh || e2e_status=$?
 fi
+
+echo "== tests"
+tests_status=0
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@" || tests_status=$?
+else
+  cargo test --workspace --no-fail-fast "$@" || tests_status=$?
+fi
+[ "$e2e_status" -eq 0 ] || echo "the end-to-end run failed (exit $e2e_status); see above" >&2
+[ "$e2e_status" -eq 0 ] && [ "$tests_status" -eq 0 ]

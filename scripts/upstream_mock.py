@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""A local stand-in for the third-party price APIs, serving the recorded real responses the tests
+use, so ./run.sh and the end-to-end test work with no internet:
+
+  GET /v2/exchange-rates?currency=BTC    Coinbase (btc-price fixture)
+  GET /v2/exchange-rates?currency=<CUR>  Coinbase (rate-cache fixture for USD or EUR)
+  GET /0/public/Ticker?pair=XBT<CUR>     Kraken
+  GET /eurofxref-daily.xml               ECB daily reference rates
+
+Usage: scripts/upstream_mock.py [PORT]   (default 9000; 0 picks a free port, printed on stdout)
+"""
+import http.server
+import pathlib
+import sys
+import urllib.parse
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURES = {
+    "btc-price": ROOT / "services/btc-price/tests/fixtures",
+    "rate-cache": ROOT / "services/rate-cache/tests/fixtures",
+}
+
+
+def fixture(service: str, name: str) -> bytes:
+    return (FIXTURES[service] / name).read_bytes()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        url = urllib.parse.urlparse(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        try:
+            if url.path == "/v2/exchange-rates":
+                currency = query.get("currency", ["BTC"])[0].upper()
+                if currency == "BTC":
+                    body = fixture("btc-price", "coinbase_exchange_rates.json")
+                else:
+                    body = fixture("rate-cache", f"coinbase_exchange_rates_{currency.lower()}.json")
+                self.reply(200, "application/json", body)
+            elif url.path == "/0/public/Ticker":
+                self.reply(200, "application/json", fixture("btc-price", "kraken_ticker.json"))
+            elif url.path.endswith("eurofxref-daily.xml"):
+                self.reply(200, "text/xml", fixture("rate-cache", "eurofxref-daily.xml"))
+            else:
+                self.reply(404, "application/json", b'{"errors":[{"id":"not_found"}]}')
+        except FileNotFoundError:
+            self.reply(404, "application/json", b'{"errors":[{"id":"not_found","message":"no recording"}]}')
+
+    def reply(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        sys.stderr.write("upstream-mock: " + (format % args) + "\n")
+
+
+def main() -> None:
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
