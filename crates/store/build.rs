@@ -7,7 +7,9 @@ use std::{
 };
 
 fn hash_dir(dir: &Path, hasher: &mut DefaultHasher) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for path in paths {

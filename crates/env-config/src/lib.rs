@@ -29,7 +29,10 @@ pub enum ConfigError {
 impl ConfigError {
     /// An invalid-value error for `variable`, with what was expected.
     pub fn invalid(variable: &str, reason: impl Into<String>) -> Self {
-        Self::Invalid { variable: variable.to_owned(), reason: reason.into() }
+        Self::Invalid {
+            variable: variable.to_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -57,7 +60,9 @@ where
 
 fn convert(error: envy::Error) -> ConfigError {
     match error {
-        envy::Error::MissingValue(field) => ConfigError::Missing { variable: field.to_uppercase() },
+        envy::Error::MissingValue(field) => ConfigError::Missing {
+            variable: field.to_uppercase(),
+        },
         envy::Error::Custom(message) => {
             // envy words parse failures as "<why> while parsing value '<v>' provided by <VAR>".
             match message.rsplit_once(" provided by ") {
@@ -75,15 +80,20 @@ pub fn require_http_url(variable: &str, value: &str) -> Result<(), ConfigError> 
 
 /// Checks that `value` starts with one of `schemes` and has something after it.
 pub fn require_url(variable: &str, value: &str, schemes: &[&str]) -> Result<(), ConfigError> {
-    let ok = schemes
-        .iter()
-        .any(|scheme| value.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty()));
+    let ok = schemes.iter().any(|scheme| {
+        value
+            .strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty())
+    });
     if ok {
         Ok(())
     } else {
         Err(ConfigError::invalid(
             variable,
-            format!("expected a URL starting with {}, got '{value}'", schemes.join(" or ")),
+            format!(
+                "expected a URL starting with {}, got '{value}'",
+                schemes.join(" or ")
+            ),
         ))
     }
 }
@@ -125,13 +135,21 @@ mod tests {
     }
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn a_missing_variable_is_named_in_upper_case() {
         let error = from_iter::<Sample, _>(vars(&[])).unwrap_err();
-        assert_eq!(error, ConfigError::Missing { variable: "DATABASE_URL".into() });
+        assert_eq!(
+            error,
+            ConfigError::Missing {
+                variable: "DATABASE_URL".into()
+            }
+        );
         assert!(error.to_string().contains("DATABASE_URL"));
     }
 
@@ -156,7 +174,9 @@ mod tests {
             ("HTTP_PORT", "70000"),
         ]))
         .unwrap_err();
-        assert!(matches!(error, ConfigError::Invalid { ref variable, .. } if variable == "HTTP_PORT"));
+        assert!(
+            matches!(error, ConfigError::Invalid { ref variable, .. } if variable == "HTTP_PORT")
+        );
     }
 
     #[test]

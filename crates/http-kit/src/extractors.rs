@@ -7,9 +7,7 @@
 use crate::ApiError;
 use actix_web::{
     HttpRequest, HttpResponse,
-    error::{
-        JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError,
-    },
+    error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError},
     http::StatusCode,
     web,
 };
@@ -53,20 +51,23 @@ fn wrong_content_type(expected: &str) -> ApiError {
 fn payload_error(error: &PayloadError, limit: usize) -> ApiError {
     match error {
         PayloadError::Overflow => too_large(limit),
-        other => ApiError::bad_request("unreadable_body", format!("the body could not be read: {other}")),
+        other => ApiError::bad_request(
+            "unreadable_body",
+            format!("the body could not be read: {other}"),
+        ),
     }
 }
 
 /// Maps a JSON extractor error to the envelope.
 pub fn json_error(error: JsonPayloadError) -> ApiError {
     match error {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-            too_large(limit)
-        }
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => too_large(limit),
         JsonPayloadError::ContentType => wrong_content_type("application/json"),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::unprocessable("invalid_body", format!("the JSON body has the wrong shape: {e}"))
-        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::unprocessable(
+            "invalid_body",
+            format!("the JSON body has the wrong shape: {e}"),
+        ),
         JsonPayloadError::Deserialize(e) => {
             ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }
@@ -81,13 +82,19 @@ pub fn form_error(error: UrlencodedError) -> ApiError {
         UrlencodedError::Overflow { limit, .. } => too_large(limit),
         UrlencodedError::ContentType => wrong_content_type("application/x-www-form-urlencoded"),
         UrlencodedError::Payload(e) => payload_error(&e, DEFAULT_BODY_LIMIT_BYTES),
-        other => ApiError::bad_request("malformed_form", format!("the form body is malformed: {other}")),
+        other => ApiError::bad_request(
+            "malformed_form",
+            format!("the form body is malformed: {other}"),
+        ),
     }
 }
 
 /// Maps a query-string extractor error to the envelope.
 pub fn query_error(error: QueryPayloadError) -> ApiError {
-    ApiError::bad_request("invalid_query", format!("the query string is invalid: {error}"))
+    ApiError::bad_request(
+        "invalid_query",
+        format!("the query string is invalid: {error}"),
+    )
 }
 
 /// Maps a path extractor error to the envelope.
@@ -97,7 +104,10 @@ pub fn path_error(error: PathError) -> ApiError {
 
 /// The default service: 404 in the envelope for any unknown path.
 pub async fn not_found(request: HttpRequest) -> HttpResponse {
-    let error = ApiError::not_found("not_found", format!("no route for {} {}", request.method(), request.path()));
+    let error = ApiError::not_found(
+        "not_found",
+        format!("no route for {} {}", request.method(), request.path()),
+    );
     actix_web::ResponseError::error_response(&error)
 }
 

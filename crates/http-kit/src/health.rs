@@ -33,7 +33,10 @@ where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), String>> + Send + 'static,
 {
-    Arc::new(FnCheck { name: name.to_owned(), check })
+    Arc::new(FnCheck {
+        name: name.to_owned(),
+        check,
+    })
 }
 
 impl<F, Fut> ReadyCheck for FnCheck<F>
@@ -76,7 +79,9 @@ impl Readiness {
                 Ok(result) => result,
                 Err(_) => Err(format!("no answer within {} s", CHECK_TIMEOUT.as_secs())),
             };
-            outcome.err().map(|reason| (check.name().to_owned(), reason))
+            outcome
+                .err()
+                .map(|reason| (check.name().to_owned(), reason))
         });
         join_all(runs).await.into_iter().flatten().collect()
     }
@@ -93,7 +98,10 @@ pub async fn get_ready(readiness: web::Data<Readiness>) -> Result<HttpResponse, 
     if failures.is_empty() {
         return Ok(HttpResponse::Ok().json(json!({"status": "ready"})));
     }
-    let reasons: Vec<String> = failures.iter().map(|(name, reason)| format!("{name}: {reason}")).collect();
+    let reasons: Vec<String> = failures
+        .iter()
+        .map(|(name, reason)| format!("{name}: {reason}"))
+        .collect();
     tracing::warn!(reasons = ?reasons, "not ready");
     Err(ApiError::unavailable("not_ready", reasons.join("; ")))
 }

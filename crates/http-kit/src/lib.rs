@@ -22,7 +22,7 @@ pub mod request_id;
 mod server;
 
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, chain};
-pub use health::{ReadyCheck, Readiness, check_fn};
+pub use health::{Readiness, ReadyCheck, check_fn};
 pub use metrics::HttpMetrics;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 pub use server::{Common, SHUTDOWN_TIMEOUT_SECS, app, bind, shutdown_on_signals, stop_on_cancel};

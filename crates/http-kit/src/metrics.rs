@@ -2,7 +2,9 @@
 //! request middleware, and `GET /metrics` in the text exposition format.
 
 use actix_web::{HttpResponse, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use std::time::Duration;
 
 /// The service's registry plus the HTTP request metrics every service has.
@@ -18,16 +20,26 @@ impl HttpMetrics {
     pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests answered, by method, route and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by method, route and status",
+            ),
             &["method", "route", "status"],
         )?;
         let latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency, by method and route"),
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency, by method and route",
+            ),
             &["method", "route"],
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, requests, latency })
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+        })
     }
 
     /// The registry, for a service to add its own collectors to.
@@ -37,8 +49,12 @@ impl HttpMetrics {
 
     /// Records one answered request.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
-        self.latency.with_label_values(&[method, route]).observe(elapsed.as_secs_f64());
+        self.requests
+            .with_label_values(&[method, route, &status.to_string()])
+            .inc();
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(elapsed.as_secs_f64());
     }
 
     /// Every metric of the registry in the Prometheus text format.
@@ -52,7 +68,9 @@ impl HttpMetrics {
 /// `GET /metrics`.
 pub async fn get_metrics(metrics: web::Data<HttpMetrics>) -> HttpResponse {
     match metrics.render() {
-        Ok(text) => HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text),
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
         Err(e) => actix_web::ResponseError::error_response(&crate::ApiError::internal(&e)),
     }
 }
@@ -67,9 +85,14 @@ mod tests {
         metrics.observe("GET", "/things/{id}", 200, Duration::from_millis(3));
         let text = metrics.render().unwrap();
         assert!(
-            text.contains(r#"http_requests_total{method="GET",route="/things/{id}",status="200"} 1"#),
+            text.contains(
+                r#"http_requests_total{method="GET",route="/things/{id}",status="200"} 1"#
+            ),
             "{text}"
         );
-        assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+        assert!(
+            text.contains("http_request_duration_seconds_bucket"),
+            "{text}"
+        );
     }
 }

@@ -11,12 +11,15 @@ impl OpenApiDocument {
     pub fn new(doc: &utoipa::openapi::OpenApi) -> Self {
         Self(doc.to_json().unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot serialise the OpenAPI document");
-            r#"{"openapi":"3.1.0","info":{"title":"unavailable","version":"0"},"paths":{}}"#.to_owned()
+            r#"{"openapi":"3.1.0","info":{"title":"unavailable","version":"0"},"paths":{}}"#
+                .to_owned()
         }))
     }
 }
 
 /// `GET /openapi.json`.
 pub async fn get_openapi(doc: web::Data<OpenApiDocument>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
 }

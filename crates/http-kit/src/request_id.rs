@@ -33,8 +33,13 @@ impl RequestId {
     fn accept(incoming: Option<&HeaderValue>) -> Self {
         incoming
             .and_then(|value| value.to_str().ok())
-            .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
-            .map_or_else(|| Self(uuid::Uuid::new_v4().to_string()), |id| Self(id.to_owned()))
+            .filter(|id| {
+                !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
+            })
+            .map_or_else(
+                || Self(uuid::Uuid::new_v4().to_string()),
+                |id| Self(id.to_owned()),
+            )
     }
 }
 
@@ -78,17 +83,35 @@ pub async fn track_request(
     let elapsed = started.elapsed();
     let status = response.status();
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
-        response.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     if let Some(metrics) = metrics {
-        metrics.observe(response.request().method().as_str(), &route, status.as_u16(), elapsed);
+        metrics.observe(
+            response.request().method().as_str(),
+            &route,
+            status.as_u16(),
+            elapsed,
+        );
     }
     span.in_scope(|| {
         if status.is_server_error() {
-            tracing::warn!(status = status.as_u16(), latency_ms = elapsed.as_millis() as u64, "request failed");
+            tracing::warn!(
+                status = status.as_u16(),
+                latency_ms = elapsed.as_millis() as u64,
+                "request failed"
+            );
         } else {
-            tracing::info!(status = status.as_u16(), latency_ms = elapsed.as_millis() as u64, "request done");
+            tracing::info!(
+                status = status.as_u16(),
+                latency_ms = elapsed.as_millis() as u64,
+                "request done"
+            );
         }
     });
     Ok(response)

@@ -41,7 +41,11 @@ pub struct Common {
 
 impl Common {
     /// Common parts with the default body limit.
-    pub fn new(metrics: HttpMetrics, readiness: Readiness, openapi: &utoipa::openapi::OpenApi) -> Self {
+    pub fn new(
+        metrics: HttpMetrics,
+        readiness: Readiness,
+        openapi: &utoipa::openapi::OpenApi,
+    ) -> Self {
         Self {
             metrics,
             readiness,

@@ -1,6 +1,12 @@
 //! Every extractor error reaches the client in the JSON envelope with the right status, and the
 //! common routes answer.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use actix_web::{
     App, HttpResponse,
     body::MessageBody,
@@ -47,7 +53,13 @@ async fn get_id(id: RequestId) -> HttpResponse {
 fn app(
     readiness: Readiness,
 ) -> App<
-    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>,
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
 > {
     let doc = utoipa::openapi::OpenApiBuilder::new().build();
     let mut common = Common::new(HttpMetrics::new().unwrap(), readiness, &doc);
@@ -65,12 +77,16 @@ async fn call(request: test::TestRequest) -> (StatusCode, Value) {
     let response = test::call_service(&service, request.to_request()).await;
     let status = response.status();
     let body = test::read_body(response).await;
-    let json = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&body)));
+    let json = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&body)));
     (status, json)
 }
 
 fn json_post(body: &'static str) -> test::TestRequest {
-    test::TestRequest::post().uri("/orders").insert_header(("content-type", "application/json")).set_payload(body)
+    test::TestRequest::post()
+        .uri("/orders")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(body)
 }
 
 #[actix_web::test]
@@ -89,7 +105,10 @@ async fn json_of_the_wrong_shape_is_422_in_the_envelope() {
 
 #[actix_web::test]
 async fn a_wrong_content_type_is_415_in_the_envelope() {
-    let request = test::TestRequest::post().uri("/orders").insert_header(("content-type", "text/plain")).set_payload("{}");
+    let request = test::TestRequest::post()
+        .uri("/orders")
+        .insert_header(("content-type", "text/plain"))
+        .set_payload("{}");
     let (status, body) = call(request).await;
     assert_eq!(status, 415);
     assert_eq!(body["error"]["code"], "unsupported_media_type");
@@ -97,7 +116,8 @@ async fn a_wrong_content_type_is_415_in_the_envelope() {
 
 #[actix_web::test]
 async fn a_body_over_the_limit_is_413_in_the_envelope() {
-    let big: &'static str = Box::leak(format!("{{\"amount\": 1, \"pad\": \"{}\"}}", "x".repeat(100)).into_boxed_str());
+    let big: &'static str =
+        Box::leak(format!("{{\"amount\": 1, \"pad\": \"{}\"}}", "x".repeat(100)).into_boxed_str());
     let (status, body) = call(json_post(big)).await;
     assert_eq!(status, 413);
     assert_eq!(body["error"]["code"], "payload_too_large");
@@ -106,7 +126,10 @@ async fn a_body_over_the_limit_is_413_in_the_envelope() {
 
 #[actix_web::test]
 async fn a_form_with_the_wrong_content_type_is_415_and_too_large_is_413() {
-    let wrong = test::TestRequest::post().uri("/form").insert_header(("content-type", "application/json")).set_payload("{}");
+    let wrong = test::TestRequest::post()
+        .uri("/form")
+        .insert_header(("content-type", "application/json"))
+        .set_payload("{}");
     assert_eq!(call(wrong).await.0, 415);
     let big: &'static str = Box::leak(format!("amount=1&pad={}", "x".repeat(100)).into_boxed_str());
     let large = test::TestRequest::post()
@@ -125,7 +148,10 @@ async fn a_bad_query_string_is_400_in_the_envelope() {
 
 #[actix_web::test]
 async fn an_unparseable_path_segment_and_an_unknown_route_are_404_in_the_envelope() {
-    assert_eq!(call(test::TestRequest::get().uri("/items/abc")).await.0, 404);
+    assert_eq!(
+        call(test::TestRequest::get().uri("/items/abc")).await.0,
+        404
+    );
     let (status, body) = call(test::TestRequest::get().uri("/nowhere")).await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "not_found");
@@ -134,13 +160,23 @@ async fn an_unparseable_path_segment_and_an_unknown_route_are_404_in_the_envelop
 #[actix_web::test]
 async fn the_request_id_is_taken_from_the_client_or_made_and_always_returned() {
     let service = test::init_service(app(Readiness::new())).await;
-    let given = test::TestRequest::get().uri("/id").insert_header(("x-request-id", "req-42")).to_request();
+    let given = test::TestRequest::get()
+        .uri("/id")
+        .insert_header(("x-request-id", "req-42"))
+        .to_request();
     let response = test::call_service(&service, given).await;
     assert_eq!(response.headers().get("x-request-id").unwrap(), "req-42");
     assert_eq!(test::read_body(response).await, "req-42");
 
-    let response = test::call_service(&service, test::TestRequest::get().uri("/id").to_request()).await;
-    let made = response.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+    let response =
+        test::call_service(&service, test::TestRequest::get().uri("/id").to_request()).await;
+    let made = response
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(uuid::Uuid::parse_str(&made).is_ok(), "{made}");
     assert_eq!(test::read_body(response).await, made.as_bytes());
 }
@@ -148,30 +184,55 @@ async fn the_request_id_is_taken_from_the_client_or_made_and_always_returned() {
 #[actix_web::test]
 async fn readiness_names_each_failing_check_with_503_and_liveness_stays_200() {
     let readiness = Readiness::new()
-        .with(check_fn("database", || async { Err("connection refused".to_owned()) }))
+        .with(check_fn("database", || async {
+            Err("connection refused".to_owned())
+        }))
         .with(check_fn("broker", || async { Ok(()) }));
     let service = test::init_service(app(readiness)).await;
 
-    let response = test::call_service(&service, test::TestRequest::get().uri("/health/ready").to_request()).await;
+    let response = test::call_service(
+        &service,
+        test::TestRequest::get().uri("/health/ready").to_request(),
+    )
+    .await;
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
     let body: Value = serde_json::from_slice(&test::read_body(response).await).unwrap();
     assert_eq!(body["error"]["message"], "database: connection refused");
 
-    let live = test::call_service(&service, test::TestRequest::get().uri("/health/live").to_request()).await;
+    let live = test::call_service(
+        &service,
+        test::TestRequest::get().uri("/health/live").to_request(),
+    )
+    .await;
     assert_eq!(live.status(), 200);
 }
 
 #[actix_web::test]
 async fn metrics_count_requests_by_route_pattern_and_openapi_is_served() {
     let service = test::init_service(app(Readiness::new())).await;
-    test::call_service(&service, test::TestRequest::get().uri("/items/7").to_request()).await;
+    test::call_service(
+        &service,
+        test::TestRequest::get().uri("/items/7").to_request(),
+    )
+    .await;
 
-    let response = test::call_service(&service, test::TestRequest::get().uri("/metrics").to_request()).await;
+    let response = test::call_service(
+        &service,
+        test::TestRequest::get().uri("/metrics").to_request(),
+    )
+    .await;
     let text = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
-    assert!(text.contains(r#"route="/items/{id}",status="200""#), "{text}");
+    assert!(
+        text.contains(r#"route="/items/{id}",status="200""#),
+        "{text}"
+    );
 
-    let response = test::call_service(&service, test::TestRequest::get().uri("/openapi.json").to_request()).await;
+    let response = test::call_service(
+        &service,
+        test::TestRequest::get().uri("/openapi.json").to_request(),
+    )
+    .await;
     let doc: Value = serde_json::from_slice(&test::read_body(response).await).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
 }

@@ -31,7 +31,9 @@ pub async fn connect(url: &str, name: &str) -> Result<Connection, MessagingError
     let properties = ConnectionProperties::default().with_connection_name(name.into());
     match tokio::time::timeout(CONNECT_TIMEOUT, Connection::connect(url, properties)).await {
         Ok(result) => Ok(result?),
-        Err(_) => Err(MessagingError::Unavailable(format!("no connection within {CONNECT_TIMEOUT:?}"))),
+        Err(_) => Err(MessagingError::Unavailable(format!(
+            "no connection within {CONNECT_TIMEOUT:?}"
+        ))),
     }
 }
 

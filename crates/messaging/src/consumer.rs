@@ -76,7 +76,12 @@ impl ConsumerState {
 }
 
 /// Consumes until `shutdown` is cancelled, reconnecting whenever the connection breaks.
-pub async fn consume(settings: ConsumerSettings, handler: Arc<dyn Handler>, state: ConsumerState, shutdown: CancellationToken) {
+pub async fn consume(
+    settings: ConsumerSettings,
+    handler: Arc<dyn Handler>,
+    state: ConsumerState,
+    shutdown: CancellationToken,
+) {
     let mut backoff = Backoff::new();
     while !shutdown.is_cancelled() {
         match session(&settings, handler.as_ref(), &state, &shutdown, &mut backoff).await {
@@ -107,9 +112,16 @@ async fn session(
     let connection = connect(&settings.url, &settings.name).await?;
     let channel = connection.create_channel().await?;
     settings.topology.declare(&channel).await?;
-    channel.basic_qos(settings.prefetch, BasicQosOptions::default()).await?;
+    channel
+        .basic_qos(settings.prefetch, BasicQosOptions::default())
+        .await?;
     let mut deliveries = channel
-        .basic_consume(settings.queue.as_str().into(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
+        .basic_consume(
+            settings.queue.as_str().into(),
+            "".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
         .await?;
     state.set(true);
     backoff.reset();
@@ -126,19 +138,40 @@ async fn session(
         let delivery = match next {
             Some(Ok(delivery)) => delivery,
             Some(Err(error)) => return Err(error.into()),
-            None => return Err(MessagingError::Unavailable("the consumer was cancelled by the broker".into())),
+            None => {
+                return Err(MessagingError::Unavailable(
+                    "the consumer was cancelled by the broker".into(),
+                ));
+            }
         };
-        settle(&delivery, handler.handle(&delivery).await, settings, shutdown).await?;
+        settle(
+            &delivery,
+            handler.handle(&delivery).await,
+            settings,
+            shutdown,
+        )
+        .await?;
     }
 }
 
 /// Acks, dead-letters or requeues `delivery` according to `outcome`.
-async fn settle(delivery: &Delivery, outcome: Outcome, settings: &ConsumerSettings, shutdown: &CancellationToken) -> Result<(), MessagingError> {
+async fn settle(
+    delivery: &Delivery,
+    outcome: Outcome,
+    settings: &ConsumerSettings,
+    shutdown: &CancellationToken,
+) -> Result<(), MessagingError> {
     let settled = match outcome {
         Outcome::Ack => delivery.acker.ack(BasicAckOptions::default()).await?,
         Outcome::DeadLetter(reason) => {
             tracing::error!(queue = %settings.queue, reason = %reason, dead_letter_queue = %crate::dead_letter_queue(&settings.queue), "poison message dead-lettered");
-            delivery.acker.nack(BasicNackOptions { requeue: false, multiple: false }).await?
+            delivery
+                .acker
+                .nack(BasicNackOptions {
+                    requeue: false,
+                    multiple: false,
+                })
+                .await?
         }
         Outcome::Retry(reason) => {
             tracing::warn!(queue = %settings.queue, reason = %reason, retry_in_ms = settings.retry_delay.as_millis() as u64, "message will be retried");
@@ -146,7 +179,13 @@ async fn settle(delivery: &Delivery, outcome: Outcome, settings: &ConsumerSettin
                 _ = tokio::time::sleep(settings.retry_delay) => {}
                 _ = shutdown.cancelled() => {}
             }
-            delivery.acker.nack(BasicNackOptions { requeue: true, multiple: false }).await?
+            delivery
+                .acker
+                .nack(BasicNackOptions {
+                    requeue: true,
+                    multiple: false,
+                })
+                .await?
         }
     };
     if !settled {

@@ -1,7 +1,10 @@
 //! The envelope every event travels in, and the AMQP message built from it.
 
 use chrono::{DateTime, Utc};
-use lapin::{BasicProperties, types::{AMQPValue, FieldTable}};
+use lapin::{
+    BasicProperties,
+    types::{AMQPValue, FieldTable},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,11 +26,21 @@ pub struct Envelope<T> {
 impl<T: Serialize> Envelope<T> {
     /// A new event, now, with a fresh id.
     pub fn new(event_type: &str, data: T, correlation_id: Option<String>) -> Self {
-        Self { event_id: Uuid::now_v7(), event_type: event_type.to_owned(), occurred_at: Utc::now(), correlation_id, data }
+        Self {
+            event_id: Uuid::now_v7(),
+            event_type: event_type.to_owned(),
+            occurred_at: Utc::now(),
+            correlation_id,
+            data,
+        }
     }
 
     /// The persistent message carrying this envelope as JSON.
-    pub fn to_message(&self, exchange: &str, routing_key: &str) -> serde_json::Result<OutgoingMessage> {
+    pub fn to_message(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+    ) -> serde_json::Result<OutgoingMessage> {
         Ok(OutgoingMessage {
             exchange: exchange.to_owned(),
             routing_key: routing_key.to_owned(),
@@ -83,7 +96,10 @@ impl OutgoingMessage {
         if !self.headers.is_empty() {
             let mut table = FieldTable::default();
             for (key, value) in &self.headers {
-                table.insert(key.as_str().into(), AMQPValue::LongString(value.as_str().into()));
+                table.insert(
+                    key.as_str().into(),
+                    AMQPValue::LongString(value.as_str().into()),
+                );
             }
             properties = properties.with_headers(table);
         }

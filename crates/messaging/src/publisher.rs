@@ -5,7 +5,10 @@
 //! after the broker confirmed the message, so callers may mark it sent.
 
 use crate::{MessagingError, OutgoingMessage, Topology, connect};
-use lapin::{Channel, Confirmation, Connection, options::{BasicPublishOptions, ConfirmSelectOptions}};
+use lapin::{
+    Channel, Confirmation, Connection,
+    options::{BasicPublishOptions, ConfirmSelectOptions},
+};
 use tokio::sync::Mutex;
 
 struct Link {
@@ -24,7 +27,12 @@ pub struct Publisher {
 impl Publisher {
     /// A publisher for `url` that declares `topology` on each new connection. Does not connect yet.
     pub fn new(url: &str, name: &str, topology: Topology) -> Self {
-        Self { url: url.to_owned(), name: name.to_owned(), topology, link: Mutex::new(None) }
+        Self {
+            url: url.to_owned(),
+            name: name.to_owned(),
+            topology,
+            link: Mutex::new(None),
+        }
     }
 
     /// A connected confirm channel, connecting first when needed.
@@ -39,10 +47,15 @@ impl Publisher {
         *link = None;
         let connection = connect(&self.url, &self.name).await?;
         let channel = connection.create_channel().await?;
-        channel.confirm_select(ConfirmSelectOptions::default()).await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
         self.topology.declare(&channel).await?;
         tracing::info!(broker = %self.name, "publisher connected");
-        *link = Some(Link { connection, channel: channel.clone() });
+        *link = Some(Link {
+            connection,
+            channel: channel.clone(),
+        });
         Ok(channel)
     }
 
@@ -59,7 +72,7 @@ impl Publisher {
                     message.properties(),
                 )
                 .await?;
-            Ok::<_, lapin::Error>(confirm.await?)
+            confirm.await
         }
         .await;
         match outcome {

@@ -5,7 +5,10 @@
 
 use lapin::{
     Channel, ExchangeKind,
-    options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions, ExchangeDeleteOptions},
+    options::{
+        ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
+        QueueDeleteOptions,
+    },
     types::{AMQPValue, FieldTable, ShortString},
 };
 
@@ -34,13 +37,19 @@ pub struct QueueSpec {
 impl QueueSpec {
     /// A durable queue with a dead-letter queue and no bindings yet.
     pub fn new(name: &str) -> Self {
-        Self { name: name.to_owned(), bindings: Vec::new(), dead_letter: true, expires_ms: None }
+        Self {
+            name: name.to_owned(),
+            bindings: Vec::new(),
+            dead_letter: true,
+            expires_ms: None,
+        }
     }
 
     /// Binds it to `exchange` with `routing_key`.
     #[must_use]
     pub fn bind(mut self, exchange: &str, routing_key: &str) -> Self {
-        self.bindings.push((exchange.to_owned(), routing_key.to_owned()));
+        self.bindings
+            .push((exchange.to_owned(), routing_key.to_owned()));
         self
     }
 
@@ -80,7 +89,10 @@ impl Topology {
     /// Adds a durable topic exchange.
     #[must_use]
     pub fn topic_exchange(mut self, name: &str) -> Self {
-        self.exchanges.push(ExchangeSpec { name: name.to_owned(), kind: ExchangeKind::Topic });
+        self.exchanges.push(ExchangeSpec {
+            name: name.to_owned(),
+            kind: ExchangeKind::Topic,
+        });
         self
     }
 
@@ -94,24 +106,44 @@ impl Topology {
     /// Declares everything on `channel` (idempotent).
     pub async fn declare(&self, channel: &Channel) -> lapin::Result<()> {
         for exchange in &self.exchanges {
-            let options = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+            let options = ExchangeDeclareOptions {
+                durable: true,
+                ..ExchangeDeclareOptions::default()
+            };
             channel
-                .exchange_declare(name(&exchange.name), exchange.kind.clone(), options, FieldTable::default())
+                .exchange_declare(
+                    name(&exchange.name),
+                    exchange.kind.clone(),
+                    options,
+                    FieldTable::default(),
+                )
                 .await?;
         }
-        let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+        let durable = QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        };
         for queue in &self.queues {
             let mut arguments = FieldTable::default();
             if let Some(ms) = queue.expires_ms {
                 arguments.insert("x-expires".into(), AMQPValue::LongUInt(ms));
             }
             if queue.dead_letter {
-                channel.queue_declare(name(&queue.dead_letter_queue()), durable, arguments.clone()).await?;
-                arguments.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
-                arguments
-                    .insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(queue.dead_letter_queue().into()));
+                channel
+                    .queue_declare(name(&queue.dead_letter_queue()), durable, arguments.clone())
+                    .await?;
+                arguments.insert(
+                    "x-dead-letter-exchange".into(),
+                    AMQPValue::LongString("".into()),
+                );
+                arguments.insert(
+                    "x-dead-letter-routing-key".into(),
+                    AMQPValue::LongString(queue.dead_letter_queue().into()),
+                );
             }
-            channel.queue_declare(name(&queue.name), durable, arguments).await?;
+            channel
+                .queue_declare(name(&queue.name), durable, arguments)
+                .await?;
             for (exchange, routing_key) in &queue.bindings {
                 channel
                     .queue_bind(
@@ -130,13 +162,22 @@ impl Topology {
     /// Deletes everything (for tests cleaning up after themselves).
     pub async fn delete(&self, channel: &Channel) -> lapin::Result<()> {
         for queue in &self.queues {
-            channel.queue_delete(name(&queue.name), QueueDeleteOptions::default()).await?;
+            channel
+                .queue_delete(name(&queue.name), QueueDeleteOptions::default())
+                .await?;
             if queue.dead_letter {
-                channel.queue_delete(name(&queue.dead_letter_queue()), QueueDeleteOptions::default()).await?;
+                channel
+                    .queue_delete(
+                        name(&queue.dead_letter_queue()),
+                        QueueDeleteOptions::default(),
+                    )
+                    .await?;
             }
         }
         for exchange in &self.exchanges {
-            channel.exchange_delete(name(&exchange.name), ExchangeDeleteOptions::default()).await?;
+            channel
+                .exchange_delete(name(&exchange.name), ExchangeDeleteOptions::default())
+                .await?;
         }
         Ok(())
     }

@@ -1,9 +1,16 @@
 //! Publishing with confirms, consuming with acks, dead-lettering and reconnecting, against the
 //! real RabbitMQ. Each test uses its own exchange and queue names.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use futures::future::BoxFuture;
 use messaging::{
-    ConsumerSettings, ConsumerState, Envelope, Handler, Outcome, Publisher, QueueSpec, Topology, consume,
+    ConsumerSettings, ConsumerState, Envelope, Handler, Outcome, Publisher, QueueSpec, Topology,
+    consume,
     lapin::{message::Delivery, options::BasicGetOptions},
 };
 use std::{sync::Arc, time::Duration};
@@ -39,13 +46,26 @@ impl Rig {
     fn new() -> Self {
         let exchange = unique_name("test.exchange");
         let queue = unique_name("test.queue");
-        let topology = Topology::new()
-            .topic_exchange(&exchange)
-            .queue(QueueSpec::new(&queue).bind(&exchange, "thing.#").expires_after_ms(120_000));
-        Self { exchange, queue, topology }
+        let topology = Topology::new().topic_exchange(&exchange).queue(
+            QueueSpec::new(&queue)
+                .bind(&exchange, "thing.#")
+                .expires_after_ms(120_000),
+        );
+        Self {
+            exchange,
+            queue,
+            topology,
+        }
     }
 
-    fn start_consumer(&self, url: &str) -> (mpsc::UnboundedReceiver<String>, ConsumerState, CancellationToken) {
+    fn start_consumer(
+        &self,
+        url: &str,
+    ) -> (
+        mpsc::UnboundedReceiver<String>,
+        ConsumerState,
+        CancellationToken,
+    ) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let settings = ConsumerSettings {
             url: url.to_owned(),
@@ -57,12 +77,19 @@ impl Rig {
         };
         let state = ConsumerState::default();
         let token = CancellationToken::new();
-        tokio::spawn(consume(settings, Arc::new(Recorder(sender)), state.clone(), token.clone()));
+        tokio::spawn(consume(
+            settings,
+            Arc::new(Recorder(sender)),
+            state.clone(),
+            token.clone(),
+        ));
         (receiver, state, token)
     }
 
     fn message(&self, text: &str) -> messaging::OutgoingMessage {
-        Envelope::new("thing.happened", text, Some("corr-1".into())).to_message(&self.exchange, "thing.happened").unwrap()
+        Envelope::new("thing.happened", text, Some("corr-1".into()))
+            .to_message(&self.exchange, "thing.happened")
+            .unwrap()
     }
 
     async fn cleanup(&self) {
@@ -74,7 +101,10 @@ impl Rig {
 }
 
 async fn next(receiver: &mut mpsc::UnboundedReceiver<String>) -> Envelope<String> {
-    let body = tokio::time::timeout(WAIT, receiver.recv()).await.expect("a message in time").expect("open channel");
+    let body = tokio::time::timeout(WAIT, receiver.recv())
+        .await
+        .expect("a message in time")
+        .expect("open channel");
     serde_json::from_str(&body).unwrap()
 }
 
@@ -98,7 +128,12 @@ async fn a_confirmed_message_is_consumed_acked_and_carries_its_envelope() {
     let leftover = eventually("the consumer to stop", WAIT, || {
         let channel = channel.clone();
         let queue = rig.queue.clone();
-        async move { channel.basic_get(queue.as_str().into(), BasicGetOptions::default()).await.ok() }
+        async move {
+            channel
+                .basic_get(queue.as_str().into(), BasicGetOptions::default())
+                .await
+                .ok()
+        }
     })
     .await;
     assert!(leftover.is_none(), "the message was acked");
@@ -119,7 +154,13 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_and_the_next_one_is_proc
     let dead = eventually("the poison message in the dead-letter queue", WAIT, || {
         let channel = channel.clone();
         let queue = messaging::dead_letter_queue(&rig.queue);
-        async move { channel.basic_get(queue.as_str().into(), BasicGetOptions::default()).await.ok().flatten() }
+        async move {
+            channel
+                .basic_get(queue.as_str().into(), BasicGetOptions::default())
+                .await
+                .ok()
+                .flatten()
+        }
     })
     .await;
     assert!(String::from_utf8_lossy(&dead.delivery.data).contains("poison"));
@@ -138,13 +179,21 @@ async fn after_the_broker_connection_drops_publishing_and_consuming_resume() {
     assert_eq!(next(&mut received).await.data, "before");
 
     proxy.cut();
-    assert!(publisher.publish(&rig.message("while down")).await.is_err(), "no confirm without a broker");
-    eventually("the consumer to notice", WAIT, || async { (!state.is_connected()).then_some(()) }).await;
+    assert!(
+        publisher.publish(&rig.message("while down")).await.is_err(),
+        "no confirm without a broker"
+    );
+    eventually("the consumer to notice", WAIT, || async {
+        (!state.is_connected()).then_some(())
+    })
+    .await;
     proxy.restore();
 
-    eventually("a confirmed publish after the broker is back", WAIT, || async {
-        publisher.publish(&rig.message("after")).await.ok()
-    })
+    eventually(
+        "a confirmed publish after the broker is back",
+        WAIT,
+        || async { publisher.publish(&rig.message("after")).await.ok() },
+    )
     .await;
     // "before" may come again: the cut can land before its ack reached the broker
     // (at-least-once). "while down" was never confirmed, so it must not appear.

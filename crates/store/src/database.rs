@@ -1,8 +1,8 @@
 //! The five databases of SPEC §1: which variable names each, its local default, and its
 //! embedded migrations.
 
-use diesel::pg::Pg;
 use diesel::migration::MigrationSource;
+use diesel::pg::Pg;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 
 const WRITE: EmbeddedMigrations = embed_migrations!("migrations/write");
@@ -31,8 +31,13 @@ pub enum Database {
 
 impl Database {
     /// Every database, in the order `migration` applies them.
-    pub const ALL: [Database; 5] =
-        [Self::Write, Self::Read, Self::Sequence, Self::RateCache, Self::EventGateway];
+    pub const ALL: [Database; 5] = [
+        Self::Write,
+        Self::Read,
+        Self::Sequence,
+        Self::RateCache,
+        Self::EventGateway,
+    ];
 
     /// Short name used in `/status`, logs and test database names.
     pub fn name(self) -> &'static str {

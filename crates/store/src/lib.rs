@@ -14,4 +14,4 @@ pub use migrate::{
     MigrateError, SchemaStatus, check_schema_current, create_database_if_missing, migrate,
     run_pending, split_database, status,
 };
-pub use pool::{PgPool, PgPooled, PoolOptions, StoreError, lazy_pool, run};
+pub use pool::{PgPool, PgPooled, PoolOptions, StoreError, lazy_pool, lazy_pool_untested, run};

@@ -2,11 +2,11 @@
 //! creating a missing database, and reading which versions are applied or pending.
 
 use crate::Database;
+use diesel::migration::MigrationSource;
 use diesel::{
     Connection, PgConnection, RunQueryDsl, connection::SimpleConnection, pg::Pg, sql_query,
     sql_types::BigInt,
 };
-use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
 
 /// Advisory lock key that serialises concurrent `migration` runs on one database.
@@ -48,12 +48,17 @@ pub fn run_pending<S: MigrationSource<Pg>>(
         sql_query("SELECT pg_advisory_xact_lock($1)")
             .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
             .execute(conn)?;
-        let pending = conn.pending_migrations(source).map_err(|e| MigrateError::Source(e.to_string()))?;
+        let pending = conn
+            .pending_migrations(source)
+            .map_err(|e| MigrateError::Source(e.to_string()))?;
         let mut applied = Vec::with_capacity(pending.len());
         for migration in &pending {
             let name = migration.name().to_string();
             conn.run_migration(migration.as_ref())
-                .map_err(|e| MigrateError::Failed { name: name.clone(), reason: e.to_string() })?;
+                .map_err(|e| MigrateError::Failed {
+                    name: name.clone(),
+                    reason: e.to_string(),
+                })?;
             tracing::info!(migration = %name, "applied");
             applied.push(name);
         }
@@ -65,7 +70,9 @@ pub fn run_pending<S: MigrationSource<Pg>>(
 struct ByRef<S: 'static>(&'static S);
 
 impl<S: MigrationSource<Pg>> MigrationSource<Pg> for ByRef<S> {
-    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<Pg>>>> {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<Pg>>>> {
         self.0.migrations()
     }
 }
@@ -86,7 +93,10 @@ pub fn create_database_if_missing(url: &str) -> Result<(), MigrateError> {
         return Ok(());
     }
     let mut admin = PgConnection::establish(&server_url)?;
-    match admin.batch_execute(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""))) {
+    match admin.batch_execute(&format!(
+        "CREATE DATABASE \"{}\"",
+        name.replace('"', "\"\"")
+    )) {
         Ok(()) => {
             tracing::info!(database = %name, "created database");
             Ok(())
@@ -136,13 +146,19 @@ pub fn status(conn: &mut PgConnection, database: Database) -> diesel::QueryResul
     .load(conn)
     .or_else(|e| match e {
         // The bookkeeping table does not exist yet: nothing is applied.
-        diesel::result::Error::DatabaseError(_, ref info) if info.message().contains("does not exist") => {
+        diesel::result::Error::DatabaseError(_, ref info)
+            if info.message().contains("does not exist") =>
+        {
             Ok(Vec::new())
         }
         other => Err(other),
     })?;
     let applied: Vec<String> = rows.into_iter().map(|row| row.version).collect();
-    let pending = database.versions().into_iter().filter(|v| !applied.contains(v)).collect();
+    let pending = database
+        .versions()
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect();
     Ok(SchemaStatus { applied, pending })
 }
 

@@ -52,18 +52,33 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
+        Self {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(5),
+        }
     }
 }
 
 /// A pool for `url` that opens connections on first use, so a service starts (and reports
-/// not-ready) while its database is down.
+/// not-ready) while its database is down. Each check-out is tested (`SELECT 1`), so connections
+/// left broken by a database restart are replaced before anyone sees them.
 pub fn lazy_pool(url: &str, options: PoolOptions) -> PgPool {
+    build(url, options, true)
+}
+
+/// Like [`lazy_pool`] but without the check-out test, for hot paths where that extra round trip
+/// per request matters: a connection broken by a restart then fails one request (a 503) and is
+/// dropped by r2d2 (diesel's `has_broken`).
+pub fn lazy_pool_untested(url: &str, options: PoolOptions) -> PgPool {
+    build(url, options, false)
+}
+
+fn build(url: &str, options: PoolOptions, test_on_check_out: bool) -> PgPool {
     Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(0))
         .connection_timeout(options.connection_timeout)
-        .test_on_check_out(true)
+        .test_on_check_out(test_on_check_out)
         .build_unchecked(ConnectionManager::new(url))
 }
 

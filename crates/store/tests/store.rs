@@ -1,5 +1,11 @@
 //! Pools, migrations and the schema check against the real PostgreSQL.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, connection::SimpleConnection};
 use diesel_migrations::FileBasedMigrations;
 use rust_decimal::Decimal;
@@ -24,7 +30,10 @@ fn insert_orders(db: &TestDatabase, count: usize) {
 }
 
 fn order_count(db: &TestDatabase) -> i64 {
-    buy_orders::table.count().get_result(&mut db.connect()).unwrap()
+    buy_orders::table
+        .count()
+        .get_result(&mut db.connect())
+        .unwrap()
 }
 
 // These two run in parallel (nextest runs each test in its own process) on the same table.
@@ -47,7 +56,9 @@ fn a_dropped_test_database_is_gone() {
     let db = TestDatabase::migrated(Database::Sequence);
     let name = db.name().to_owned();
     drop(db);
-    let mut admin = diesel::Connection::establish(&test_support::server_url()).map(|c: diesel::PgConnection| c).unwrap();
+    let mut admin = diesel::Connection::establish(&test_support::server_url())
+        .map(|c: diesel::PgConnection| c)
+        .unwrap();
     #[derive(diesel::QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -75,18 +86,29 @@ fn migrations_dir(files: &[(&str, &str)]) -> std::path::PathBuf {
 fn a_failing_migration_rolls_back_the_whole_run_and_names_itself() {
     let db = TestDatabase::empty("atomic");
     let dir = migrations_dir(&[
-        ("2026-01-01-000001_good", "CREATE TABLE first_table (id INT);"),
-        ("2026-01-01-000002_broken", "CREATE TABLE second_table (id INT); SELECT no_such_column FROM first_table;"),
+        (
+            "2026-01-01-000001_good",
+            "CREATE TABLE first_table (id INT);",
+        ),
+        (
+            "2026-01-01-000002_broken",
+            "CREATE TABLE second_table (id INT); SELECT no_such_column FROM first_table;",
+        ),
     ]);
     let source = FileBasedMigrations::from_path(&dir).unwrap();
 
     let error = store::run_pending(&mut db.connect(), source).unwrap_err();
 
-    let MigrateError::Failed { name, reason } = &error else { panic!("{error:?}") };
+    let MigrateError::Failed { name, reason } = &error else {
+        panic!("{error:?}")
+    };
     assert_eq!(name, "2026-01-01-000002_broken");
     assert!(reason.contains("no_such_column"), "{reason}");
     let mut conn = db.connect();
-    assert!(conn.batch_execute("SELECT * FROM first_table").is_err(), "the good migration was rolled back too");
+    assert!(
+        conn.batch_execute("SELECT * FROM first_table").is_err(),
+        "the good migration was rolled back too"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -105,18 +127,31 @@ fn status_and_the_schema_check_report_pending_migrations_until_migrated() {
     assert!(reason.contains("run `migration`"), "{reason}");
 
     store::migrate(db.url(), Database::RateCache).unwrap();
-    assert!(store::status(&mut db.connect(), Database::RateCache).unwrap().pending.is_empty());
-    assert_eq!(runtime.block_on(store::check_schema_current(&pool, Database::RateCache)), Ok(()));
+    assert!(
+        store::status(&mut db.connect(), Database::RateCache)
+            .unwrap()
+            .pending
+            .is_empty()
+    );
+    assert_eq!(
+        runtime.block_on(store::check_schema_current(&pool, Database::RateCache)),
+        Ok(())
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_database_is_reported_as_unavailable_not_as_a_query_error() {
     let pool = store::lazy_pool(
         "postgres://postgres@127.0.0.1:1/nowhere",
-        PoolOptions { max_size: 1, connection_timeout: std::time::Duration::from_millis(300) },
+        PoolOptions {
+            max_size: 1,
+            connection_timeout: std::time::Duration::from_millis(300),
+        },
     );
 
-    let error = store::run(&pool, |conn| conn.batch_execute("SELECT 1")).await.unwrap_err();
+    let error = store::run(&pool, |conn| conn.batch_execute("SELECT 1"))
+        .await
+        .unwrap_err();
 
     assert!(error.is_unavailable(), "{error:?}");
 }
@@ -127,7 +162,9 @@ async fn run_executes_diesel_calls_off_the_async_threads() {
     let pool = db.pool();
     insert_orders(&db, 2);
 
-    let count: i64 = store::run(&pool, |conn| buy_orders::table.count().get_result(conn)).await.unwrap();
+    let count: i64 = store::run(&pool, |conn| buy_orders::table.count().get_result(conn))
+        .await
+        .unwrap();
 
     assert_eq!(count, 2);
 }

@@ -24,7 +24,9 @@ impl LogFormat {
         match value.to_ascii_lowercase().as_str() {
             "json" => Ok(Self::Json),
             "pretty" => Ok(Self::Pretty),
-            other => Err(format!("LOG_FORMAT must be 'json' or 'pretty', got '{other}'")),
+            other => Err(format!(
+                "LOG_FORMAT must be 'json' or 'pretty', got '{other}'"
+            )),
         }
     }
 
@@ -86,6 +88,9 @@ mod tests {
     #[test]
     fn an_unknown_log_format_names_the_variable_and_choices() {
         let error = LogFormat::parse("xml").unwrap_err();
-        assert!(error.contains("LOG_FORMAT") && error.contains("'xml'"), "{error}");
+        assert!(
+            error.contains("LOG_FORMAT") && error.contains("'xml'"),
+            "{error}"
+        );
     }
 }

@@ -13,11 +13,13 @@ const TEMPLATE_LOCK_KEY: i64 = 0x7465_6d70_6c61_7465; // "template"
 
 /// The server tests create databases on: `TEST_DATABASE_URL`, or the local one.
 pub fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER))
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER))
 }
 
 fn url_for(name: &str) -> String {
-    let mut url = url::Url::parse(&server_url()).unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
+    let mut url =
+        url::Url::parse(&server_url()).unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
     url.set_path(&format!("/{name}"));
     url.to_string()
 }
@@ -71,13 +73,18 @@ fn drop_stale_templates(conn: &mut PgConnection, database: Database, keep: &str)
         datname: String,
     }
     let pattern = format!("tpl\\_{}\\_%", database.name().replace('_', "\\_"));
-    let stale: Vec<Name> = sql_query("SELECT datname::text AS datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2")
-        .bind::<diesel::sql_types::Text, _>(pattern)
-        .bind::<diesel::sql_types::Text, _>(keep)
-        .load(conn)
-        .unwrap_or_default();
+    let stale: Vec<Name> = sql_query(
+        "SELECT datname::text AS datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2",
+    )
+    .bind::<diesel::sql_types::Text, _>(pattern)
+    .bind::<diesel::sql_types::Text, _>(keep)
+    .load(conn)
+    .unwrap_or_default();
     for name in stale {
-        let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", name.datname));
+        let _ = conn.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            name.datname
+        ));
     }
 }
 
@@ -112,7 +119,9 @@ impl TestDatabase {
             Some(template) => format!("CREATE DATABASE {} TEMPLATE {template}", db.name),
             None => format!("CREATE DATABASE {}", db.name),
         };
-        admin().batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        admin()
+            .batch_execute(&sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         db
     }
 
@@ -128,7 +137,13 @@ impl TestDatabase {
 
     /// A new pool on it.
     pub fn pool(&self) -> PgPool {
-        store::lazy_pool(&self.url, PoolOptions { max_size: 16, ..PoolOptions::default() })
+        store::lazy_pool(
+            &self.url,
+            PoolOptions {
+                max_size: 16,
+                ..PoolOptions::default()
+            },
+        )
     }
 
     /// A plain connection to it.
@@ -139,10 +154,13 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&server_url()) {
-            if let Err(e) = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)) {
-                eprintln!("could not drop test database {}: {e}", self.name);
-            }
+        if let Ok(mut conn) = PgConnection::establish(&server_url())
+            && let Err(e) = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+        {
+            eprintln!("could not drop test database {}: {e}", self.name);
         }
     }
 }

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 /// The broker tests use: `TEST_AMQP_URL`, or the local RabbitMQ.
 pub fn amqp_url() -> String {
-    std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+    std::env::var("TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
 }
 
 /// The broker's `host:port`, for a [`TcpProxy`] in front of it.
@@ -26,7 +27,11 @@ pub fn database_address() -> String {
 
 fn host_port(url: &str, default_port: u16) -> String {
     let parsed = url::Url::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-    format!("{}:{}", parsed.host_str().unwrap_or("127.0.0.1"), parsed.port().unwrap_or(default_port))
+    format!(
+        "{}:{}",
+        parsed.host_str().unwrap_or("127.0.0.1"),
+        parsed.port().unwrap_or(default_port)
+    )
 }
 
 /// `url` with its host and port replaced by `127.0.0.1:port` (to route it through a proxy).
@@ -53,7 +58,10 @@ where
         if let Some(value) = probe().await {
             return value;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -64,7 +72,13 @@ pub async fn wait_until_ready(base_url: &str, timeout: Duration) {
     let url = format!("{base_url}/health/ready");
     eventually(&format!("{url} to answer 200"), timeout, || {
         let request = client.get(&url).send();
-        async move { request.await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
+        async move {
+            request
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+                .map(|_| ())
+        }
     })
     .await;
 }

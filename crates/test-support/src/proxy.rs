@@ -54,7 +54,12 @@ impl TcpProxy {
             .recv()
             .unwrap_or_else(|e| panic!("proxy start: {e}"))
             .unwrap_or_else(|e| panic!("proxy address: {e}"));
-        Self { address, open, generation, stop: Some(stop) }
+        Self {
+            address,
+            open,
+            generation,
+            stop: Some(stop),
+        }
     }
 
     /// The local address clients connect to.
@@ -92,9 +97,16 @@ impl Drop for TcpProxy {
     }
 }
 
-async fn accept_loop(listener: TcpListener, target: String, open: Arc<AtomicBool>, generations: watch::Receiver<u64>) {
+async fn accept_loop(
+    listener: TcpListener,
+    target: String,
+    open: Arc<AtomicBool>,
+    generations: watch::Receiver<u64>,
+) {
     loop {
-        let Ok((client, _)) = listener.accept().await else { continue };
+        let Ok((client, _)) = listener.accept().await else {
+            continue;
+        };
         if !open.load(Ordering::SeqCst) {
             drop(client);
             continue;
@@ -103,7 +115,9 @@ async fn accept_loop(listener: TcpListener, target: String, open: Arc<AtomicBool
         let mut generations = generations.clone();
         generations.mark_unchanged();
         tokio::spawn(async move {
-            let Ok(mut upstream) = TcpStream::connect(&target).await else { return };
+            let Ok(mut upstream) = TcpStream::connect(&target).await else {
+                return;
+            };
             let mut client = client;
             tokio::select! {
                 _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}

@@ -69,7 +69,10 @@ fn default_port() -> u16 {
 impl Config {
     /// Every database with its URL, in the order they are migrated.
     pub fn targets(&self) -> Vec<(Database, String)> {
-        Database::ALL.into_iter().map(|database| (database, self.url(database).to_owned())).collect()
+        Database::ALL
+            .into_iter()
+            .map(|database| (database, self.url(database).to_owned()))
+            .collect()
     }
 
     fn url(&self, database: Database) -> &str {
@@ -86,7 +89,11 @@ impl Config {
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         for database in Database::ALL {
-            require_url(database.env_var(), self.url(database), &["postgres://", "postgresql://"])?;
+            require_url(
+                database.env_var(),
+                self.url(database),
+                &["postgres://", "postgresql://"],
+            )?;
         }
         Ok(())
     }

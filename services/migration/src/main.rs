@@ -16,8 +16,13 @@ async fn main() -> ExitCode {
     };
     let targets = config.targets();
     let for_run = targets.clone();
-    let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_run)).await.unwrap_or_default();
-    let failed: Vec<_> = outcomes.iter().filter_map(|o| o.error.as_ref().map(|e| format!("{}: {e}", o.database))).collect();
+    let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_run))
+        .await
+        .unwrap_or_default();
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| o.error.as_ref().map(|e| format!("{}: {e}", o.database)))
+        .collect();
     if !failed.is_empty() || outcomes.len() != targets.len() {
         eprintln!("migration failed:\n  {}", failed.join("\n  "));
         return ExitCode::FAILURE;

@@ -60,7 +60,9 @@ pub fn status_all(targets: &[(Database, String)]) -> Vec<DatabaseStatus> {
         .map(|(database, url)| {
             let result = diesel::PgConnection::establish(url)
                 .map_err(|e| format!("cannot connect: {e}"))
-                .and_then(|mut conn| store::status(&mut conn, *database).map_err(|e| e.to_string()));
+                .and_then(|mut conn| {
+                    store::status(&mut conn, *database).map_err(|e| e.to_string())
+                });
             let (applied, pending, error) = match result {
                 Ok(status) => (status.applied, status.pending, None),
                 Err(error) => (Vec::new(), database.versions(), Some(error)),

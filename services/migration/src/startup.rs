@@ -9,7 +9,10 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "migration", description = "Applies every database's migrations and reports their status."),
+    info(
+        title = "migration",
+        description = "Applies every database's migrations and reports their status."
+    ),
     paths(crate::routes::status::get_status),
     components(schemas(StatusResponse, crate::runner::DatabaseStatus))
 )]
@@ -23,7 +26,12 @@ pub struct Application {
 
 impl Application {
     /// Binds `host:port` (0 for any free port) and prepares the server.
-    pub fn build(host: &str, port: u16, targets: Vec<(store::Database, String)>, shutdown: CancellationToken) -> anyhow::Result<Self> {
+    pub fn build(
+        host: &str,
+        port: u16,
+        targets: Vec<(store::Database, String)>,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Self> {
         let listener = http_kit::bind(host, port)?;
         let port = listener.local_addr()?.port();
         let targets = Targets(targets);
@@ -31,7 +39,9 @@ impl Application {
         let readiness = Readiness::new().with(check_fn("schema", move || {
             let targets = for_check.0.clone();
             async move {
-                let statuses = tokio::task::spawn_blocking(move || status_all(&targets)).await.map_err(|e| e.to_string())?;
+                let statuses = tokio::task::spawn_blocking(move || status_all(&targets))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let behind: Vec<String> = statuses
                     .iter()
                     .filter(|s| !s.up_to_date)
@@ -40,7 +50,11 @@ impl Application {
                         None => format!("{}: {} pending", s.database, s.pending.len()),
                     })
                     .collect();
-                if behind.is_empty() { Ok(()) } else { Err(behind.join(", ")) }
+                if behind.is_empty() {
+                    Ok(())
+                } else {
+                    Err(behind.join(", "))
+                }
             }
         }));
         let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi());

@@ -27,5 +27,8 @@ pub async fn get_status(targets: web::Data<Targets>) -> Result<HttpResponse, Api
         .await
         .map_err(|e| ApiError::internal(&e))?;
     let up_to_date = databases.iter().all(|d| d.up_to_date);
-    Ok(HttpResponse::Ok().json(StatusResponse { up_to_date, databases }))
+    Ok(HttpResponse::Ok().json(StatusResponse {
+        up_to_date,
+        databases,
+    }))
 }

@@ -12,27 +12,44 @@ pub struct Targets {
 
 impl Targets {
     pub fn not_created() -> Self {
-        let databases = Database::ALL.into_iter().map(|d| (d, TestDatabase::not_created(d.name()))).collect();
+        let databases = Database::ALL
+            .into_iter()
+            .map(|d| (d, TestDatabase::not_created(d.name())))
+            .collect();
         Self { databases }
     }
 
     pub fn urls(&self) -> Vec<(Database, String)> {
-        self.databases.iter().map(|(d, db)| (*d, db.url().to_owned())).collect()
+        self.databases
+            .iter()
+            .map(|(d, db)| (*d, db.url().to_owned()))
+            .collect()
     }
 
     pub fn env(&self) -> Vec<(String, String)> {
-        self.databases.iter().map(|(d, db)| (d.env_var().to_owned(), db.url().to_owned())).collect()
+        self.databases
+            .iter()
+            .map(|(d, db)| (d.env_var().to_owned(), db.url().to_owned()))
+            .collect()
     }
 
     pub fn get(&self, database: Database) -> &TestDatabase {
-        &self.databases.iter().find(|(d, _)| *d == database).expect("every kind is present").1
+        &self
+            .databases
+            .iter()
+            .find(|(d, _)| *d == database)
+            .expect("every kind is present")
+            .1
     }
 }
 
 /// The `migration` command with `env` and JSON logs.
 pub fn command(env: &[(String, String)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_migration"));
-    command.env("LOG_FORMAT", "json").env("RUST_LOG", "info").envs(env.iter().cloned());
+    command
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().cloned());
     command
 }
 
@@ -47,13 +64,18 @@ struct Count {
 }
 
 pub fn count(conn: &mut PgConnection, sql: &str) -> i64 {
-    sql_query(sql).get_result::<Count>(conn).map(|c| c.n).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    sql_query(sql)
+        .get_result::<Count>(conn)
+        .map(|c| c.n)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// How many tables named `table` exist in the public schema.
 pub fn table_exists(conn: &mut PgConnection, table: &str) -> bool {
     count(
         conn,
-        &format!("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{table}'"),
+        &format!(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{table}'"
+        ),
     ) == 1
 }

@@ -12,28 +12,60 @@ fn fresh_databases_are_created_and_get_every_migration() {
 
     let output = run(&targets.env());
 
-    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for (database, db) in &targets.databases {
         let status = store::status(&mut db.connect(), *database).unwrap();
         assert_eq!(status.applied, database.versions(), "{database:?}");
         assert!(status.pending.is_empty(), "{database:?}");
     }
-    assert!(table_exists(&mut targets.get(Database::Write).connect(), "outbox"));
+    assert!(table_exists(
+        &mut targets.get(Database::Write).connect(),
+        "outbox"
+    ));
 }
 
 #[test]
 fn a_second_run_applies_nothing_and_changes_nothing() {
     let targets = Targets::not_created();
     let first = migrate_all(&targets.urls());
-    assert!(first.iter().all(|o| o.error.is_none() && !o.applied.is_empty()), "{first:?}");
+    assert!(
+        first
+            .iter()
+            .all(|o| o.error.is_none() && !o.applied.is_empty()),
+        "{first:?}"
+    );
     let mut write = targets.get(Database::Write).connect();
-    write.batch_execute("UPDATE btc_cap SET total_btc = 1").unwrap();
+    write
+        .batch_execute("UPDATE btc_cap SET total_btc = 1")
+        .unwrap();
 
     let second = migrate_all(&targets.urls());
 
-    assert!(second.iter().all(|o| o.error.is_none() && o.applied.is_empty()), "{second:?}");
-    assert_eq!(count(&mut write, "SELECT count(*) AS n FROM __diesel_schema_migrations"), 1);
-    assert_eq!(count(&mut write, "SELECT count(*) AS n FROM btc_cap WHERE total_btc = 1"), 1, "data survived");
+    assert!(
+        second
+            .iter()
+            .all(|o| o.error.is_none() && o.applied.is_empty()),
+        "{second:?}"
+    );
+    assert_eq!(
+        count(
+            &mut write,
+            "SELECT count(*) AS n FROM __diesel_schema_migrations"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut write,
+            "SELECT count(*) AS n FROM btc_cap WHERE total_btc = 1"
+        ),
+        1,
+        "data survived"
+    );
 }
 
 #[test]
@@ -42,14 +74,31 @@ fn two_runs_at_once_both_succeed_and_apply_each_migration_once() {
     let env = targets.env();
 
     // Both are started before either is waited for, so they overlap.
-    let spawned: Vec<_> = (0..2).map(|_| command(&env).stdout(std::process::Stdio::null()).spawn().unwrap()).collect();
-    let statuses: Vec<_> = spawned.into_iter().map(|child| child.wait_with_output().unwrap()).collect();
+    let spawned: Vec<_> = (0..2)
+        .map(|_| {
+            command(&env)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let statuses: Vec<_> = spawned
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
 
     for output in &statuses {
-        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     for (database, db) in &targets.databases {
-        let applied = count(&mut db.connect(), "SELECT count(*) AS n FROM __diesel_schema_migrations");
+        let applied = count(
+            &mut db.connect(),
+            "SELECT count(*) AS n FROM __diesel_schema_migrations",
+        );
         assert_eq!(applied as usize, database.versions().len(), "{database:?}");
     }
 }
@@ -59,11 +108,25 @@ fn concurrent_first_runs_on_brand_new_databases_both_succeed() {
     let targets = Targets::not_created();
     let env = targets.env();
 
-    let spawned: Vec<_> = (0..3).map(|_| command(&env).stdout(std::process::Stdio::null()).spawn().unwrap()).collect();
-    let outputs: Vec<_> = spawned.into_iter().map(|child| child.wait_with_output().unwrap()).collect();
+    let spawned: Vec<_> = (0..3)
+        .map(|_| {
+            command(&env)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = spawned
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
 
     for output in &outputs {
-        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let status = store::status(&mut targets.get(Database::Read).connect(), Database::Read).unwrap();
     assert!(status.pending.is_empty());
@@ -75,7 +138,10 @@ fn a_failing_migration_exits_non_zero_names_itself_and_leaves_the_database_as_it
     // The write model's first migration creates buy_orders, btc_cap, then outbox: an existing
     // `outbox` makes it fail after the first two tables were created in its transaction.
     let write = TestDatabase::empty("write_broken");
-    write.connect().batch_execute("CREATE TABLE outbox (something INT)").unwrap();
+    write
+        .connect()
+        .batch_execute("CREATE TABLE outbox (something INT)")
+        .unwrap();
     let mut env = targets.env();
     env.retain(|(name, _)| name != "WRITE_DATABASE_URL");
     env.push(("WRITE_DATABASE_URL".into(), write.url().to_owned()));
@@ -84,14 +150,30 @@ fn a_failing_migration_exits_non_zero_names_itself_and_leaves_the_database_as_it
 
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("2026-11-22-000001_create_buy_orders"), "stderr: {stderr}");
-    assert!(stderr.contains("outbox"), "the database error is shown: {stderr}");
+    assert!(
+        stderr.contains("2026-11-22-000001_create_buy_orders"),
+        "stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("outbox"),
+        "the database error is shown: {stderr}"
+    );
     let mut conn = write.connect();
     assert!(!table_exists(&mut conn, "buy_orders"), "rolled back");
-    assert!(!table_exists(&mut conn, "__diesel_schema_migrations"), "no bookkeeping left");
-    assert!(table_exists(&mut conn, "outbox"), "what was there is untouched");
+    assert!(
+        !table_exists(&mut conn, "__diesel_schema_migrations"),
+        "no bookkeeping left"
+    );
+    assert!(
+        table_exists(&mut conn, "outbox"),
+        "what was there is untouched"
+    );
     // The other databases were still migrated.
-    let status = store::status(&mut targets.get(Database::Sequence).connect(), Database::Sequence).unwrap();
+    let status = store::status(
+        &mut targets.get(Database::Sequence).connect(),
+        Database::Sequence,
+    )
+    .unwrap();
     assert!(status.pending.is_empty());
 }
 

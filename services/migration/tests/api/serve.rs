@@ -21,19 +21,32 @@ async fn status_lists_applied_and_pending_versions_per_database() {
     let targets = Targets::not_created();
     let urls = targets.urls();
     let for_migrate = urls.clone();
-    tokio::task::spawn_blocking(move || migrate_all(&for_migrate[..1])).await.unwrap();
+    tokio::task::spawn_blocking(move || migrate_all(&for_migrate[..1]))
+        .await
+        .unwrap();
     let (base, token) = spawn(urls).await;
 
-    let body: Value = reqwest::get(format!("{base}/status")).await.unwrap().json().await.unwrap();
+    let body: Value = reqwest::get(format!("{base}/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
 
     assert_eq!(body["up_to_date"], false);
     let databases = body["databases"].as_array().unwrap();
     assert_eq!(databases.len(), 5);
     assert_eq!(databases[0]["database"], "write");
     assert_eq!(databases[0]["up_to_date"], true);
-    assert_eq!(databases[0]["applied"].as_array().unwrap().len(), Database::Write.versions().len());
+    assert_eq!(
+        databases[0]["applied"].as_array().unwrap().len(),
+        Database::Write.versions().len()
+    );
     assert_eq!(databases[1]["database"], "read");
-    assert_eq!(databases[1]["up_to_date"], false, "read was never created: {body}");
+    assert_eq!(
+        databases[1]["up_to_date"], false,
+        "read was never created: {body}"
+    );
     token.cancel();
 }
 
@@ -42,10 +55,15 @@ async fn readiness_is_503_while_the_database_is_unreachable_and_200_once_it_is_b
     let targets = Targets::not_created();
     let urls = targets.urls();
     let for_migrate = urls.clone();
-    let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_migrate)).await.unwrap();
+    let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_migrate))
+        .await
+        .unwrap();
     assert!(outcomes.iter().all(|o| o.error.is_none()));
     let proxy = TcpProxy::start(&database_address());
-    let proxied: Vec<_> = urls.into_iter().map(|(d, url)| (d, via_port(&url, proxy.port()))).collect();
+    let proxied: Vec<_> = urls
+        .into_iter()
+        .map(|(d, url)| (d, via_port(&url, proxy.port())))
+        .collect();
     let (base, token) = spawn(proxied).await;
     let client = reqwest::Client::new();
     let ready = |client: &reqwest::Client| client.get(format!("{base}/health/ready")).send();
@@ -57,11 +75,18 @@ async fn readiness_is_503_while_the_database_is_unreachable_and_200_once_it_is_b
     assert!(response.headers().contains_key("retry-after"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_ready");
-    assert!(body["error"]["message"].as_str().unwrap().contains("write"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("write"),
+        "{body}"
+    );
 
     proxy.restore();
     eventually("readiness to recover", Duration::from_secs(10), || async {
-        ready(&client).await.ok().filter(|r| r.status() == 200).map(|_| ())
+        ready(&client)
+            .await
+            .ok()
+            .filter(|r| r.status() == 200)
+            .map(|_| ())
     })
     .await;
     token.cancel();
@@ -70,15 +95,25 @@ async fn readiness_is_503_while_the_database_is_unreachable_and_200_once_it_is_b
 #[tokio::test]
 async fn the_serving_binary_stops_cleanly_on_sigterm() {
     let targets = Targets::not_created();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut env = targets.env();
     env.push(("MIGRATION_SERVE".into(), "true".into()));
     env.push(("HTTP_PORT".into(), port.to_string()));
-    let mut child = command(&env).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = command(&env)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     test_support::wait_until_ready(&base, Duration::from_secs(30)).await;
 
-    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
 
     let status = eventually("the process to exit", Duration::from_secs(10), || {

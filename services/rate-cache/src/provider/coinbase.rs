@@ -1,0 +1,119 @@
+//! Coinbase exchange rates: `GET {COINBASE_API_URL}/v2/exchange-rates?currency={base}` answers
+//! `{"data": {"currency": "USD", "rates": {"EUR": "0.9512", …}}}`, the price of one `base` in
+//! every other currency, as decimal strings.
+
+use super::{RateProvider, UpstreamError, get_text, parse_rate};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The Coinbase provider.
+pub struct Coinbase {
+    client: reqwest::Client,
+    base_url: String,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    data: Data,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    currency: String,
+    rates: HashMap<String, serde_json::Value>,
+}
+
+impl Coinbase {
+    /// A provider for the API at `base_url`.
+    pub fn new(client: reqwest::Client, base_url: &str) -> Self {
+        Self {
+            client,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+/// Picks `quote`'s rate from a Coinbase body quoted in `base`.
+pub fn rate_from_body(body: &str, base: &str, quote: &str) -> Result<Decimal, UpstreamError> {
+    let body: Body = serde_json::from_str(body)
+        .map_err(|e| UpstreamError::Malformed(format!("not the Coinbase JSON: {e}")))?;
+    if body.data.currency != base {
+        return Err(UpstreamError::Malformed(format!(
+            "rates quoted in {} instead of {base}",
+            body.data.currency
+        )));
+    }
+    match body.data.rates.get(quote) {
+        Some(serde_json::Value::String(text)) => parse_rate(text),
+        // A JSON number is read from its text, never through f64.
+        Some(serde_json::Value::Number(number)) => parse_rate(&number.to_string()),
+        Some(other) => Err(UpstreamError::Malformed(format!(
+            "rate of {quote} is {other}"
+        ))),
+        None => Err(UpstreamError::UnknownCurrency(quote.to_owned())),
+    }
+}
+
+#[async_trait::async_trait]
+impl RateProvider for Coinbase {
+    fn source(&self) -> &'static str {
+        "coinbase"
+    }
+
+    async fn rate(
+        &self,
+        base: &str,
+        quote: &str,
+        request_id: &str,
+    ) -> Result<Decimal, UpstreamError> {
+        let url = format!("{}/v2/exchange-rates?currency={base}", self.base_url);
+        let body = get_text(&self.client, &url, request_id).await?;
+        rate_from_body(&body, base, quote)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../tests/fixtures/coinbase_exchange_rates_usd.json");
+
+    #[test]
+    fn the_recorded_response_gives_exact_decimals() {
+        assert_eq!(
+            rate_from_body(FIXTURE, "USD", "EUR").unwrap().to_string(),
+            "0.9512"
+        );
+        assert_eq!(
+            rate_from_body(FIXTURE, "USD", "GBP").unwrap().to_string(),
+            "0.7901"
+        );
+    }
+
+    #[test]
+    fn html_and_wrong_shapes_are_malformed_not_panics() {
+        for body in [
+            "<html><body>Rate limited</body></html>",
+            "{}",
+            "{\"data\":{\"rates\":{}}}",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    rate_from_body(body, "USD", "EUR"),
+                    Err(UpstreamError::Malformed(_))
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_currency_coinbase_does_not_quote_is_unknown() {
+        assert!(matches!(
+            rate_from_body(FIXTURE, "USD", "XCG"),
+            Err(UpstreamError::UnknownCurrency(_))
+        ));
+    }
+}

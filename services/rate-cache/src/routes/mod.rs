@@ -1,0 +1,79 @@
+//! HTTP routes: `/pairs` and `/rates`, plus the OpenAPI document.
+
+pub mod pairs;
+pub mod rates;
+
+use crate::currency::is_iso_4217;
+use actix_web::web;
+use http_kit::ApiError;
+use store::{PgPool, StoreError};
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct State {
+    /// The rate-cache database.
+    pub pool: PgPool,
+}
+
+/// Maps a database failure: unreachable → 503, anything else → 500 (logged, hidden).
+pub fn store_error(error: &StoreError) -> ApiError {
+    if error.is_unavailable() {
+        tracing::warn!(error = %http_kit::chain(error), "database unavailable");
+        ApiError::unavailable(
+            "database_unavailable",
+            "the rate-cache database is unavailable",
+        )
+    } else {
+        ApiError::internal(error)
+    }
+}
+
+/// `code` as an ISO 4217 code, or 422 `invalid_currency` naming `field`.
+pub fn currency(code: &str, field: &str) -> Result<String, ApiError> {
+    if is_iso_4217(code) {
+        Ok(code.to_owned())
+    } else {
+        Err(ApiError::unprocessable(
+            "invalid_currency",
+            format!("{field} must be an active ISO 4217 currency code (three upper-case letters, e.g. USD), got '{code}'"),
+        )
+        .with_field(field))
+    }
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/pairs")
+            .route(web::get().to(pairs::get_pairs))
+            .route(web::post().to(pairs::post_pair))
+            .default_service(web::to(http_kit::extractors::method_not_allowed)),
+    )
+    .service(
+        web::resource("/pairs/{base}/{quote}")
+            .route(web::delete().to(pairs::delete_pair))
+            .default_service(web::to(http_kit::extractors::method_not_allowed)),
+    )
+    .route("/rates/{base}/{quote}", web::get().to(rates::get_rate));
+}
+
+/// The OpenAPI document of the service.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "rate-cache", description = "Cache of fiat exchange rates"),
+    paths(
+        pairs::post_pair,
+        pairs::delete_pair,
+        pairs::get_pairs,
+        rates::get_rate
+    ),
+    components(schemas(
+        pairs::NewPair,
+        pairs::Pair,
+        pairs::PairListItem,
+        rates::DayRate,
+        http_kit::ErrorEnvelope,
+        http_kit::ErrorBody
+    ))
+)]
+pub struct ApiDoc;
