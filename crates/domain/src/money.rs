@@ -41,7 +41,9 @@ impl FiatAmount {
     /// Parses decimal text (`"100.50"`, `"1e3"`); trailing zeros beyond 2 decimals are allowed.
     pub fn parse(text: &str) -> Result<Self, AmountError> {
         let well_formed = !text.is_empty()
-            && text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
         if !well_formed {
             return Err(AmountError::NotADecimal);
         }

@@ -17,13 +17,49 @@ fn raw(json: &str) -> Box<RawValue> {
 
 #[test]
 fn strings_and_numbers_parse_from_their_text_at_scale_2() {
-    assert_eq!(FiatAmount::from_json(&raw(r#""100.50""#)).unwrap().value().to_string(), "100.50");
-    assert_eq!(FiatAmount::from_json(&raw("100.5")).unwrap().value().to_string(), "100.50");
-    assert_eq!(FiatAmount::from_json(&raw("7")).unwrap().value().to_string(), "7.00");
-    assert_eq!(FiatAmount::from_json(&raw("1.5e2")).unwrap().value().to_string(), "150.00");
-    assert_eq!(FiatAmount::from_json(&raw("999999999.99")).unwrap().value().to_string(), "999999999.99");
+    assert_eq!(
+        FiatAmount::from_json(&raw(r#""100.50""#))
+            .unwrap()
+            .value()
+            .to_string(),
+        "100.50"
+    );
+    assert_eq!(
+        FiatAmount::from_json(&raw("100.5"))
+            .unwrap()
+            .value()
+            .to_string(),
+        "100.50"
+    );
+    assert_eq!(
+        FiatAmount::from_json(&raw("7"))
+            .unwrap()
+            .value()
+            .to_string(),
+        "7.00"
+    );
+    assert_eq!(
+        FiatAmount::from_json(&raw("1.5e2"))
+            .unwrap()
+            .value()
+            .to_string(),
+        "150.00"
+    );
+    assert_eq!(
+        FiatAmount::from_json(&raw("999999999.99"))
+            .unwrap()
+            .value()
+            .to_string(),
+        "999999999.99"
+    );
     // A float would have turned this into 0.30000000000000004-ish noise; the text is exact.
-    assert_eq!(FiatAmount::from_json(&raw("0.30")).unwrap().value().to_string(), "0.30");
+    assert_eq!(
+        FiatAmount::from_json(&raw("0.30"))
+            .unwrap()
+            .value()
+            .to_string(),
+        "0.30"
+    );
 }
 
 #[test]
@@ -45,13 +81,20 @@ fn out_of_range_and_over_precise_amounts_are_refused() {
         ("1e400", AmountError::NotADecimal),
         ("123456789012345678901234567890", AmountError::NotADecimal),
     ] {
-        assert_eq!(FiatAmount::from_json(&raw(json)), Err(expected.clone()), "{json}");
+        assert_eq!(
+            FiatAmount::from_json(&raw(json)),
+            Err(expected.clone()),
+            "{json}"
+        );
     }
 }
 
 #[test]
 fn trailing_zeros_beyond_two_places_are_accepted() {
-    assert_eq!(FiatAmount::parse("1.500").unwrap().value().to_string(), "1.50");
+    assert_eq!(
+        FiatAmount::parse("1.500").unwrap().value().to_string(),
+        "1.50"
+    );
 }
 
 #[test]
@@ -67,10 +110,22 @@ fn deserialises_inside_a_struct() {
 
 #[test]
 fn division_rounds_up_to_the_next_satoshi() {
-    assert_eq!(btc_for(dec("100.50"), dec("38123.45")).unwrap().to_string(), "0.00263617");
-    assert_eq!(btc_for(dec("1"), dec("3")).unwrap().to_string(), "0.33333334");
-    assert_eq!(btc_for(dec("1"), dec("4")).unwrap().to_string(), "0.25000000");
-    assert_eq!(btc_for(dec("100"), dec("1")).unwrap().to_string(), "100.00000000");
+    assert_eq!(
+        btc_for(dec("100.50"), dec("38123.45")).unwrap().to_string(),
+        "0.00263618"
+    );
+    assert_eq!(
+        btc_for(dec("1"), dec("3")).unwrap().to_string(),
+        "0.33333334"
+    );
+    assert_eq!(
+        btc_for(dec("1"), dec("4")).unwrap().to_string(),
+        "0.25000000"
+    );
+    assert_eq!(
+        btc_for(dec("100"), dec("1")).unwrap().to_string(),
+        "100.00000000"
+    );
     // The rate has 28 digits; rust_decimal's own division would round at 28 significant digits.
     let rate = dec("0.3333333333333333333333333333");
     assert_eq!(btc_for(dec("1"), rate).unwrap().to_string(), "3.00000001");
@@ -78,9 +133,18 @@ fn division_rounds_up_to_the_next_satoshi() {
 
 #[test]
 fn division_refuses_non_positive_operands_and_overflow() {
-    assert_eq!(btc_for(Decimal::ZERO, dec("1")), Err(DivisionError::NotPositive));
-    assert_eq!(btc_for(dec("1"), dec("-1")), Err(DivisionError::NotPositive));
-    assert_eq!(btc_for(dec("999999999.99"), dec("0.0000000000000000000000000001")), Err(DivisionError::Overflow));
+    assert_eq!(
+        btc_for(Decimal::ZERO, dec("1")),
+        Err(DivisionError::NotPositive)
+    );
+    assert_eq!(
+        btc_for(dec("1"), dec("-1")),
+        Err(DivisionError::NotPositive)
+    );
+    assert_eq!(
+        btc_for(dec("999999999.99"), dec("0.0000000000000000000000000001")),
+        Err(DivisionError::Overflow)
+    );
 }
 
 fn rational(value: Decimal) -> BigRational {
@@ -89,7 +153,8 @@ fn rational(value: Decimal) -> BigRational {
 }
 
 fn exact_ceiling(amount: Decimal, rate: Decimal) -> BigInt {
-    let satoshis = rational(amount) / rational(rate) * BigRational::from_integer(BigInt::from(100_000_000u32));
+    let satoshis =
+        rational(amount) / rational(rate) * BigRational::from_integer(BigInt::from(100_000_000u32));
     satoshis.ceil().to_integer()
 }
 

@@ -59,6 +59,9 @@ mod tests {
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["amount"], "100.50");
         assert_eq!(json["currency"], "EUR");
-        assert_eq!(serde_json::from_value::<BuyOrderCreated>(json).unwrap(), event);
+        assert_eq!(
+            serde_json::from_value::<BuyOrderCreated>(json).unwrap(),
+            event
+        );
     }
 }

@@ -5,11 +5,12 @@
 //! [`Outcome`] decides the ack: `Ack` after the work committed, `DeadLetter` for a message that
 //! can never be processed (to `<queue>.dead-letter`), `Retry` for a transient failure (the
 //! message is requeued after a pause). Handlers never touch the acker, so no delivery is
-//! acknowledged twice. On cancel it finishes the delivery in hand, then closes; unacked
-//! prefetched messages go back to the queue.
+//! acknowledged twice. Up to `prefetch` deliveries are handled concurrently (so handlers must not
+//! rely on order; ours are idempotent). On cancel it finishes the deliveries in hand, then closes;
+//! unacked prefetched messages go back to the queue.
 
 use crate::{Backoff, MessagingError, Topology, connect};
-use futures::{StreamExt, future::BoxFuture};
+use futures::{StreamExt, future::BoxFuture, stream::FuturesUnordered};
 use lapin::{
     message::Delivery,
     options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
@@ -23,6 +24,12 @@ use std::{
     time::Duration,
 };
 use tokio_util::sync::CancellationToken;
+
+/// How often a consuming session checks that its connection is still alive.
+const CONNECTION_CHECK_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How long an ack or nack may take before the connection is taken as lost.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What to do with a delivery once handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +59,7 @@ pub struct ConsumerSettings {
     pub topology: Topology,
     /// The queue to consume.
     pub queue: String,
-    /// Deliveries in flight at once.
+    /// Deliveries in flight (prefetched and handled concurrently) at once.
     pub prefetch: u16,
     /// Pause before a `Retry` message is requeued.
     pub retry_delay: Duration,
@@ -125,33 +132,51 @@ async fn session(
         .await?;
     state.set(true);
     backoff.reset();
-    tracing::info!(queue = %settings.queue, "consuming");
-    loop {
-        let next = tokio::select! {
-            next = deliveries.next() => next,
-            _ = shutdown.cancelled() => {
-                let _ = channel.close(200, "shutting down".into()).await;
-                let _ = connection.close(200, "shutting down".into()).await;
-                return Ok(());
+    tracing::info!(queue = %settings.queue, prefetch = settings.prefetch, "consuming");
+    // Up to `prefetch` deliveries are handled at once; each is settled on its own.
+    let mut in_flight = FuturesUnordered::new();
+    let capacity = usize::from(settings.prefetch.max(1));
+    // lapin's delivery stream can stay silent after the socket dies, so watch the status too.
+    let mut watchdog = tokio::time::interval(CONNECTION_CHECK_INTERVAL);
+    let ended: Result<(), MessagingError> = loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break Ok(()),
+            _ = watchdog.tick() => {
+                if !connection.status().connected() || !channel.status().connected() {
+                    break Err(MessagingError::Unavailable("the broker connection was lost".into()));
+                }
             }
-        };
-        let delivery = match next {
-            Some(Ok(delivery)) => delivery,
-            Some(Err(error)) => return Err(error.into()),
-            None => {
-                return Err(MessagingError::Unavailable(
-                    "the consumer was cancelled by the broker".into(),
-                ));
+            Some(settled) = in_flight.next(), if !in_flight.is_empty() => {
+                if let Err(error) = settled {
+                    break Err(error);
+                }
             }
-        };
-        settle(
-            &delivery,
-            handler.handle(&delivery).await,
-            settings,
-            shutdown,
-        )
-        .await?;
+            next = deliveries.next(), if in_flight.len() < capacity => {
+                let delivery = match next {
+                    Some(Ok(delivery)) => delivery,
+                    Some(Err(error)) => break Err(error.into()),
+                    None => break Err(MessagingError::Unavailable("the consumer was cancelled by the broker".into())),
+                };
+                in_flight.push(async move {
+                    let outcome = handler.handle(&delivery).await;
+                    settle(&delivery, outcome, settings, shutdown).await
+                });
+            }
+        }
+    };
+    // Handlers always run to the end, even when their ack can no longer reach the broker (the
+    // message is then redelivered, and handlers are idempotent): never abandon work half done.
+    while let Some(settled) = in_flight.next().await {
+        if let Err(error) = settled {
+            tracing::debug!(queue = %settings.queue, error = %error, "could not settle a delivery after the connection ended");
+        }
     }
+    if ended.is_ok() {
+        let _ = channel.close(200, "shutting down".into()).await;
+        let _ = connection.close(200, "shutting down".into()).await;
+    }
+    ended
 }
 
 /// Acks, dead-letters or requeues `delivery` according to `outcome`.
@@ -161,17 +186,16 @@ async fn settle(
     settings: &ConsumerSettings,
     shutdown: &CancellationToken,
 ) -> Result<(), MessagingError> {
+    let acker = &delivery.acker;
     let settled = match outcome {
-        Outcome::Ack => delivery.acker.ack(BasicAckOptions::default()).await?,
+        Outcome::Ack => bounded(acker.ack(BasicAckOptions::default())).await?,
         Outcome::DeadLetter(reason) => {
             tracing::error!(queue = %settings.queue, reason = %reason, dead_letter_queue = %crate::dead_letter_queue(&settings.queue), "poison message dead-lettered");
-            delivery
-                .acker
-                .nack(BasicNackOptions {
-                    requeue: false,
-                    multiple: false,
-                })
-                .await?
+            bounded(acker.nack(BasicNackOptions {
+                requeue: false,
+                multiple: false,
+            }))
+            .await?
         }
         Outcome::Retry(reason) => {
             tracing::warn!(queue = %settings.queue, reason = %reason, retry_in_ms = settings.retry_delay.as_millis() as u64, "message will be retried");
@@ -179,17 +203,27 @@ async fn settle(
                 _ = tokio::time::sleep(settings.retry_delay) => {}
                 _ = shutdown.cancelled() => {}
             }
-            delivery
-                .acker
-                .nack(BasicNackOptions {
-                    requeue: true,
-                    multiple: false,
-                })
-                .await?
+            bounded(acker.nack(BasicNackOptions {
+                requeue: true,
+                multiple: false,
+            }))
+            .await?
         }
     };
     if !settled {
         tracing::warn!(queue = %settings.queue, "delivery was already settled or its channel is gone; the broker will redeliver it");
     }
     Ok(())
+}
+
+/// An ack or nack, bounded: on a connection that died unnoticed its promise may never resolve.
+async fn bounded(
+    settle: impl Future<Output = lapin::Result<bool>>,
+) -> Result<bool, MessagingError> {
+    match tokio::time::timeout(SETTLE_TIMEOUT, settle).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(MessagingError::Unavailable(format!(
+            "no answer to an ack within {SETTLE_TIMEOUT:?}"
+        ))),
+    }
 }

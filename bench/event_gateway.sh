@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# event-gateway: events per second through POST /{client}/{event}/send_event (wrk, 32
+# connections, a small schema) next to a plain lapin loop publishing the same payload with
+# publisher confirms to the same broker (the ceiling), and the ratio.
+# Usage: bench/event_gateway.sh   (DURATION=10 seconds per run; SKIP_BUILD=1 to reuse the release build)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-32}"
+PORT="${PORT:-18784}"
+DB="event_gateway_bench"
+PG="postgres://postgres@127.0.0.1:5432"
+EXCHANGE="events.bench"  # fixed, so repeated runs reuse one durable exchange
+WORK="$(mktemp -d)"
+SERVICE_PID=""
+
+cleanup() {
+  if [[ -n "${SERVICE_PID}" ]]; then kill "${SERVICE_PID}" 2>/dev/null || true; wait "${SERVICE_PID}" 2>/dev/null || true; fi
+  psql "${PG}/postgres" -qc "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk
+fi
+if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
+  cargo build --release -p event-gateway --bins --examples
+fi
+
+psql "${PG}/postgres" -qc "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" >/dev/null
+psql "${PG}/postgres" -qc "CREATE DATABASE ${DB}" >/dev/null
+psql "${PG}/${DB}" -q -f crates/store/migrations/event_gateway/*_create_event_schemas/up.sql >/dev/null
+
+EVENT_GATEWAY_DATABASE_URL="${PG}/${DB}" EVENTS_EXCHANGE="${EXCHANGE}" HTTP_PORT="${PORT}" \
+  DATABASE_POOL_SIZE=32 RUST_LOG=warn target/release/event-gateway >"${WORK}/service.log" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:${PORT}/health/live" >/dev/null && break
+  sleep 0.1
+done
+
+BASE="http://127.0.0.1:${PORT}/bench/Fruits"
+curl -sf -H 'content-type: application/json' \
+  -d '{"type":"object","properties":{"fruit":{"type":"string","minLength":1}},"required":["fruit"]}' \
+  "${BASE}/register_event" >/dev/null
+cat >"${WORK}/send.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"fruit":"apple"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+echo "== send_event through event-gateway (wrk -c ${CONNECTIONS}, ${DURATION}s)"
+wrk -t 2 -c "${CONNECTIONS}" -d "${DURATION}s" -s "${WORK}/send.lua" "${BASE}/send_event" | tee "${WORK}/wrk.txt"
+GATEWAY=$(awk '/Requests\/sec/ {print $2}' "${WORK}/wrk.txt")
+NON2XX=$(awk '/Non-2xx/ {print $NF}' "${WORK}/wrk.txt")
+
+echo "== ceiling: lapin confirmed publishes (${CONNECTIONS} publishers, ${DURATION}s)"
+CEILING=$(EVENTS_EXCHANGE="${EXCHANGE}" CONCURRENCY="${CONNECTIONS}" DURATION="${DURATION}" \
+  target/release/examples/publish_ceiling | awk '{print $1}')
+echo "${CEILING} messages/s"
+
+echo
+echo "event-gateway: ${GATEWAY} events/s (non-2xx: ${NON2XX:-0})"
+echo "lapin ceiling: ${CEILING} messages/s"
+awk -v g="${GATEWAY}" -v c="${CEILING}" 'BEGIN { printf "ratio: %.2f (goal 0.70)\n", g / c }'

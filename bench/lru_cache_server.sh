@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Benchmark of lru-cache-server next to redis-server (allkeys-lru, same byte budget, no
+# persistence), one after the other on this machine in the same run:
+#   1. redis-benchmark -t set,get -n 1000000 -r 100000 -d 64 -c 50 at -P 1 and -P 16:
+#      requests per second and p99 latency of each, and the ratio ours / redis;
+#   2. memory per entry after 1,000,000 SETs of 64-byte values under distinct 16-byte keys,
+#      measured first on the fresh process: INFO used_memory and process RSS, before and after,
+#      divided by DBSIZE.
+#
+# Usage: bench/lru_cache_server.sh   (REQUESTS=1000000 KEYSPACE=100000 CLIENTS=50
+# MEMORY_KEYS=1000000 MAX_BYTES=536870912 OUR_PORT=16380 REDIS_PORT=16379 by default;
+# SKIP_BUILD=1 uses the target/release/lru-cache-server already built; CACHE_SHARDS is passed on)
+# Installs redis-tools and redis-server from Debian's packages when they are missing.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REQUESTS="${REQUESTS:-1000000}"
+KEYSPACE="${KEYSPACE:-100000}"
+CLIENTS="${CLIENTS:-50}"
+VALUE_BYTES=64
+MEMORY_KEYS="${MEMORY_KEYS:-1000000}"
+MAX_BYTES="${MAX_BYTES:-536870912}"
+MAX_ENTRIES="${MAX_ENTRIES:-4000000}"
+OUR_PORT="${OUR_PORT:-16380}"
+OUR_HTTP_PORT="${OUR_HTTP_PORT:-18785}"
+REDIS_PORT="${REDIS_PORT:-16379}"
+WORK="$(mktemp -d)"
+SERVER_PID=""
+
+stop_server() {
+    if [[ -n "$SERVER_PID" ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+}
+cleanup() {
+    stop_server
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+install_if_missing() {
+    local tool="$1" package="$2"
+    if ! command -v "$tool" >/dev/null; then
+        echo "installing $package"
+        if [[ "$(id -u)" -eq 0 ]]; then apt-get install -y "$package"; else sudo apt-get install -y "$package"; fi
+    fi
+}
+install_if_missing redis-benchmark redis-tools
+install_if_missing redis-server redis-server
+
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+for port in "$OUR_PORT" "$OUR_HTTP_PORT" "$REDIS_PORT"; do
+    port_free "$port" || { echo "port $port is in use; set OUR_PORT / OUR_HTTP_PORT / REDIS_PORT" >&2; exit 1; }
+done
+
+if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
+    echo "== building lru-cache-server (release)"
+    cargo build --release -q -p lru-cache-server
+fi
+
+wait_ready() {
+    local port="$1"
+    for _ in $(seq 1 100); do
+        redis-cli -p "$port" PING 2>/dev/null | grep -q PONG && return 0
+        sleep 0.1
+    done
+    echo "nothing answers PING on port $port" >&2
+    return 1
+}
+
+start_ours() {
+    CACHE_PORT="$OUR_PORT" HTTP_PORT="$OUR_HTTP_PORT" CACHE_MAX_BYTES="$MAX_BYTES" \
+        CACHE_MAX_ENTRIES="$MAX_ENTRIES" LOG_FORMAT=json RUST_LOG=warn \
+        target/release/lru-cache-server > "$WORK/ours.log" 2>&1 &
+    SERVER_PID=$!
+    wait_ready "$OUR_PORT"
+}
+
+start_redis() {
+    redis-server --port "$REDIS_PORT" --maxmemory "$MAX_BYTES" --maxmemory-policy allkeys-lru \
+        --save "" --appendonly no --daemonize no > "$WORK/redis.log" 2>&1 &
+    SERVER_PID=$!
+    wait_ready "$REDIS_PORT"
+}
+
+# Appends "name pipeline test rps p99" lines to $WORK/results for one server.
+run_throughput() {
+    local name="$1" port="$2" pipeline
+    for pipeline in 1 16; do
+        echo "-- $name: redis-benchmark -t set,get -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS -P $pipeline"
+        redis-cli -p "$port" FLUSHALL >/dev/null
+        redis-benchmark -p "$port" -t set,get -n "$REQUESTS" -r "$KEYSPACE" -d "$VALUE_BYTES" \
+            -c "$CLIENTS" -P "$pipeline" --csv > "$WORK/$name-$pipeline.csv"
+        # CSV: "test","rps","avg","min","p50","p95","p99","max"
+        awk -F'","' -v n="$name" -v p="$pipeline" \
+            'NR > 1 { gsub(/"/, "", $1); print n, p, $1, $2, $7 }' "$WORK/$name-$pipeline.csv" \
+            | tee -a "$WORK/results"
+    done
+}
+
+info_field() {
+    redis-cli -p "$1" INFO memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'
+}
+
+rss_bytes() {
+    awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"
+}
+
+# Writes the RESP for MEMORY_KEYS SETs of distinct 16-byte keys and 64-byte values once.
+make_load() {
+    [[ -f "$WORK/load.resp" ]] && return 0
+    awk -v n="$MEMORY_KEYS" -v len="$VALUE_BYTES" 'BEGIN {
+        value = sprintf("%" len "s", ""); gsub(/ /, "x", value)
+        for (i = 0; i < n; i++) {
+            key = sprintf("key:%012d", i)
+            printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(key), key, len, value
+        }
+    }' > "$WORK/load.resp"
+}
+
+# Appends "name keys used_per_entry rss_per_entry" to $WORK/memory for one server.
+run_memory() {
+    local name="$1" port="$2" used0 rss0 used1 rss1 keys
+    make_load
+    used0="$(info_field "$port" used_memory)"
+    rss0="$(rss_bytes "$SERVER_PID")"
+    echo "-- $name: $MEMORY_KEYS SETs of $VALUE_BYTES-byte values through redis-cli --pipe"
+    redis-cli -p "$port" --pipe < "$WORK/load.resp" | tail -n 1
+    keys="$(redis-cli -p "$port" DBSIZE)"
+    used1="$(info_field "$port" used_memory)"
+    rss1="$(rss_bytes "$SERVER_PID")"
+    awk -v n="$name" -v k="$keys" -v u0="$used0" -v u1="$used1" -v r0="$rss0" -v r1="$rss1" \
+        'BEGIN { printf "%s %d %.1f %.1f %d %d\n", n, k, (u1 - u0) / k, (r1 - r0) / k, u1, r1 }' \
+        | tee -a "$WORK/memory"
+}
+
+echo "== lru-cache-server on $OUR_PORT (CACHE_MAX_BYTES=$MAX_BYTES, CACHE_SHARDS=${CACHE_SHARDS:-16})"
+start_ours
+run_memory ours "$OUR_PORT"
+run_throughput ours "$OUR_PORT"
+stop_server
+
+echo "== redis-server $(redis-server --version | awk '{print $3}') on $REDIS_PORT (maxmemory $MAX_BYTES, allkeys-lru)"
+start_redis
+run_memory redis "$REDIS_PORT"
+run_throughput redis "$REDIS_PORT"
+stop_server
+
+echo
+echo "== throughput (redis-benchmark -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS)"
+awk '
+    { rps[$1, $2, $3] = $4; p99[$1, $2, $3] = $5; seen[$2 " " $3] = 1 }
+    END {
+        printf "%-12s %12s %9s %12s %9s %10s %10s\n", "test", "ours rps", "ours p99", "redis rps", "redis p99", "rps ratio", "p99 ratio"
+        split("1 SET,1 GET,16 SET,16 GET", order, ",")
+        for (i = 1; i <= 4; i++) {
+            split(order[i], t, " ")
+            o = rps["ours", t[1], t[2]]; r = rps["redis", t[1], t[2]]
+            op = p99["ours", t[1], t[2]]; rp = p99["redis", t[1], t[2]]
+            printf "%-12s %12.0f %9.3f %12.0f %9.3f %10.2f %10.2f\n", t[2] " -P " t[1], o, op, r, rp, o / r, op / rp
+        }
+    }' "$WORK/results"
+echo "(p99 in ms; rps ratio = ours / redis, higher is better; p99 ratio = ours / redis, lower is better)"
+echo
+echo "== memory after $MEMORY_KEYS SETs of $VALUE_BYTES-byte values"
+awk '
+    BEGIN { printf "%-6s %9s %22s %20s %14s %12s\n", "server", "keys", "used_memory/entry (B)", "RSS growth/entry (B)", "used_memory", "RSS" }
+    { printf "%-6s %9d %22.1f %20.1f %14d %12d\n", $1, $2, $3, $4, $5, $6 }' "$WORK/memory"

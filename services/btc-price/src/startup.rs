@@ -1,0 +1,70 @@
+//! Building and running the HTTP server.
+
+use crate::{
+    cache::PriceCache,
+    config::Config,
+    routes::{self, PriceList, PriceView},
+    upstream::Upstreams,
+};
+use actix_web::{HttpServer, dev::Server, web};
+use http_kit::{Common, HttpMetrics, Readiness};
+use tokio_util::sync::CancellationToken;
+use utoipa::OpenApi;
+
+/// The OpenAPI document of btc-price.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "btc-price",
+        description = "The price of 1 BTC in EUR, GBP and USD"
+    ),
+    paths(routes::get_btc_price, routes::get_btc_prices),
+    components(schemas(PriceView, PriceList, http_kit::ErrorEnvelope))
+)]
+pub struct ApiDoc;
+
+/// A bound, not yet running, btc-price.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks one) and builds the server; stops when `shutdown` is cancelled.
+    pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let metrics = HttpMetrics::new()?;
+        let upstreams = Upstreams::new(
+            &config.coinbase_api_url,
+            &config.kraken_api_url,
+            config.upstream_timeout(),
+            config.upstream_max_attempts,
+            metrics.registry(),
+        )?;
+        let cache = web::Data::new(PriceCache::new(upstreams, config.ttl(), config.max_stale()));
+        // No database or broker: ready as soon as it serves.
+        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi());
+        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            http_kit::app(&common)
+                .app_data(cache.clone())
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
+        .run();
+        http_kit::stop_on_cancel(&server, shutdown);
+        Ok(Self { port, server })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the shutdown token is cancelled and in-flight requests are drained.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

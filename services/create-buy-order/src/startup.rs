@@ -1,0 +1,121 @@
+//! Building and running the HTTP server and the outbox relay.
+
+use crate::{
+    config::Config,
+    outbox::{self, Relay},
+    price_client::PriceClient,
+    request::RawOrderBody,
+    routes::{self, BuyOrder, OrderService},
+};
+use actix_web::{HttpServer, dev::Server, web};
+use http_kit::{Common, HttpMetrics, Readiness, check_fn};
+use messaging::{Publisher, Topology};
+use prometheus::{IntCounterVec, Opts};
+use std::sync::Arc;
+use store::{Database, PoolOptions};
+use tokio::{sync::Notify, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+use utoipa::OpenApi;
+
+/// The OpenAPI document of create-buy-order.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "create-buy-order",
+        description = "Idempotent BTC buy orders under a 100 BTC cap"
+    ),
+    paths(routes::put_buy_order),
+    components(schemas(RawOrderBody, BuyOrder, http_kit::ErrorEnvelope))
+)]
+pub struct ApiDoc;
+
+/// A bound, not yet running, create-buy-order.
+pub struct Application {
+    port: u16,
+    server: Server,
+    relay: JoinHandle<()>,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks one), builds the server and starts the relay; both
+    /// stop when `shutdown` is cancelled.
+    pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let metrics = HttpMetrics::new()?;
+        let pool = store::lazy_pool(
+            &config.write_database_url,
+            PoolOptions {
+                max_size: config.database_pool_size,
+                ..PoolOptions::default()
+            },
+        );
+        let topology = Topology::new().topic_exchange(&config.buy_orders_exchange);
+        let publisher = Arc::new(Publisher::new(
+            &config.amqp_url,
+            "create-buy-order",
+            topology,
+        ));
+        let relay_wake = Arc::new(Notify::new());
+        let relay = Relay {
+            pool: pool.clone(),
+            publisher,
+            exchange: config.buy_orders_exchange.clone(),
+            batch_size: i64::from(config.outbox_batch_size),
+            poll_interval: config.poll_interval(),
+            wake: relay_wake.clone(),
+            published: outbox::published_counter(metrics.registry())?,
+        };
+        let outcomes = IntCounterVec::new(
+            Opts::new(
+                "buy_orders_total",
+                "PUT /buy_order outcomes, by status or error code",
+            ),
+            &["outcome"],
+        )?;
+        metrics.registry().register(Box::new(outcomes.clone()))?;
+        let service = web::Data::new(OrderService {
+            pool: pool.clone(),
+            prices: PriceClient::new(&config.btc_price_url, config.price_timeout())?,
+            relay_wake,
+            outcomes,
+        });
+        // The broker is deliberately not a readiness check: orders never need it (SPEC §3).
+        let ready_pool = pool.clone();
+        let readiness = Readiness::new().with(check_fn("database", move || {
+            let pool = ready_pool.clone();
+            async move { store::check_schema_current(&pool, Database::Write).await }
+        }));
+        let common = Common::new(metrics, readiness, &ApiDoc::openapi());
+        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            http_kit::app(&common)
+                .app_data(service.clone())
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
+        .run();
+        http_kit::stop_on_cancel(&server, shutdown.clone());
+        let relay = tokio::spawn(relay.run(shutdown));
+        Ok(Self {
+            port,
+            server,
+            relay,
+        })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until shutdown, then waits for the relay to finish its round.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        if let Err(error) = self.relay.await {
+            tracing::error!(error = %error, "outbox relay task failed");
+        }
+        served
+    }
+}

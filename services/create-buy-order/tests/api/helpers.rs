@@ -1,0 +1,325 @@
+//! Spawning create-buy-order (and the btc-price it calls) in-process.
+
+use create_buy_order::{config::Config, startup::Application};
+use diesel::{QueryableByName, RunQueryDsl, sql_types::BigInt};
+use futures::StreamExt;
+use messaging::{
+    QueueSpec, Topology,
+    lapin::{options::BasicConsumeOptions, types::FieldTable},
+};
+use serde_json::{Value, json};
+use std::{collections::HashMap, sync::Arc, time::Duration};
+use store::Database;
+use test_support::TestDatabase;
+use tokio_util::sync::CancellationToken;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
+
+/// A Coinbase exchange-rates answer (the real shape, three of its many codes) with `eur` as
+/// the EUR rate.
+pub fn coinbase_body(eur: &str) -> Value {
+    json!({"data": {"currency": "BTC", "rates": {"AED": "140013.0821", "EUR": eur, "GBP": "32456.78", "JPY": "5923456", "USD": "41234.56"}}})
+}
+
+/// A real btc-price in front of a mock Coinbase (and a Kraken that always fails).
+pub struct Prices {
+    /// btc-price's base URL.
+    pub url: String,
+    /// The mock Coinbase.
+    pub coinbase: MockServer,
+    _kraken: MockServer,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Prices {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl Prices {
+    /// btc-price with EUR at `eur`; a 1 ms TTL so a new Coinbase answer is seen at once.
+    pub async fn start(eur: &str) -> Self {
+        let coinbase = MockServer::start().await;
+        let kraken = MockServer::start().await;
+        Mock::given(path("/0/public/Ticker"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"error": ["EService:Unavailable"]})),
+            )
+            .mount(&kraken)
+            .await;
+        let vars = [
+            ("HTTP_PORT", "0".to_owned()),
+            ("COINBASE_API_URL", coinbase.uri()),
+            ("KRAKEN_API_URL", kraken.uri()),
+            ("PRICE_TTL_MS", "1".to_owned()),
+            ("PRICE_MAX_STALE_MS", "1".to_owned()),
+            ("UPSTREAM_MAX_ATTEMPTS", "1".to_owned()),
+        ];
+        let config: btc_price::config::Config =
+            env_config::from_iter(vars.map(|(k, v)| (k.to_owned(), v))).unwrap();
+        let shutdown = CancellationToken::new();
+        let app = btc_price::startup::Application::build(config, shutdown.clone())
+            .await
+            .unwrap();
+        let url = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let prices = Self {
+            url,
+            coinbase,
+            _kraken: kraken,
+            shutdown,
+        };
+        prices.set_eur(eur).await;
+        prices
+    }
+
+    /// From now on Coinbase answers EUR at `eur`.
+    pub async fn set_eur(&self, eur: &str) {
+        self.coinbase.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/exchange-rates"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(coinbase_body(eur)))
+            .mount(&self.coinbase)
+            .await;
+    }
+
+    /// From now on Coinbase fails.
+    pub async fn fail(&self) {
+        self.coinbase.reset().await;
+        Mock::given(path("/v2/exchange-rates"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&self.coinbase)
+            .await;
+    }
+}
+
+/// One running create-buy-order.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// Its database (shared by the instances of one test).
+    pub db: Arc<TestDatabase>,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// What an instance is wired to.
+pub struct Wiring {
+    pub db: Arc<TestDatabase>,
+    pub price_url: String,
+    pub amqp_url: String,
+    pub exchange: String,
+}
+
+impl Wiring {
+    /// A fresh database, the local broker and a unique exchange.
+    pub fn fresh(price_url: &str) -> Self {
+        Self {
+            db: Arc::new(TestDatabase::migrated(Database::Write)),
+            price_url: price_url.to_owned(),
+            amqp_url: test_support::amqp_url(),
+            exchange: test_support::unique_name("buy_orders"),
+        }
+    }
+}
+
+/// create-buy-order on port 0 with `wiring`.
+pub async fn spawn_instance(wiring: &Wiring) -> TestApp {
+    telemetry::init_for_tests();
+    let vars = [
+        ("HTTP_PORT", "0".to_owned()),
+        ("WRITE_DATABASE_URL", wiring.db.url().to_owned()),
+        ("DATABASE_POOL_SIZE", "8".to_owned()),
+        ("BTC_PRICE_URL", wiring.price_url.clone()),
+        ("BTC_PRICE_TIMEOUT_MS", "3000".to_owned()),
+        ("AMQP_URL", wiring.amqp_url.clone()),
+        ("BUY_ORDERS_EXCHANGE", wiring.exchange.clone()),
+        ("OUTBOX_POLL_INTERVAL_MS", "50".to_owned()),
+        ("OUTBOX_BATCH_SIZE", "20".to_owned()),
+    ];
+    let config: Config = env_config::from_iter(vars.map(|(k, v)| (k.to_owned(), v))).unwrap();
+    let shutdown = CancellationToken::new();
+    let app = Application::build(config, shutdown.clone()).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db: wiring.db.clone(),
+        client: reqwest::Client::new(),
+        shutdown,
+    }
+}
+
+/// A btc-price with EUR at 38123.45 and one create-buy-order on a fresh database.
+pub async fn spawn_app() -> (TestApp, Prices) {
+    let prices = Prices::start("38123.45").await;
+    let app = spawn_instance(&Wiring::fresh(&prices.url)).await;
+    (app, prices)
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+impl TestApp {
+    /// `PUT /buy_order` with a JSON text body and an optional `Idempotency-Key`.
+    pub async fn put_raw(&self, body: &str, key: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .put(format!("{}/buy_order", self.address))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// `PUT /buy_order` of `amount` `currency` with `key` in the header.
+    pub async fn put_order(&self, key: &str, currency: &str, amount: &str) -> reqwest::Response {
+        self.put_raw(
+            &json!({"currency": currency, "amount": amount}).to_string(),
+            Some(key),
+        )
+        .await
+    }
+
+    /// `SELECT count(*)` of `table`.
+    pub fn count(&self, table: &str) -> i64 {
+        let mut conn = self.db.connect();
+        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
+    }
+
+    /// Runs `sql` returning one text column `v`.
+    pub fn text(&self, sql: &str) -> String {
+        #[derive(QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        let mut conn = self.db.connect();
+        diesel::sql_query(sql)
+            .get_result::<Text>(&mut conn)
+            .unwrap()
+            .v
+    }
+}
+
+/// A queue bound to `exchange` for `buy_order.created`, deleted by the broker when unused.
+pub async fn bind_queue(
+    exchange: &str,
+) -> (
+    messaging::lapin::Connection,
+    messaging::lapin::Channel,
+    String,
+) {
+    let connection = messaging::connect(&test_support::amqp_url(), "create-buy-order-test")
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let queue = test_support::unique_name("orders");
+    let spec = QueueSpec::new(&queue)
+        .bind(exchange, domain::BUY_ORDER_CREATED)
+        .expires_after_ms(120_000);
+    Topology::new()
+        .topic_exchange(exchange)
+        .queue(spec)
+        .declare(&channel)
+        .await
+        .unwrap();
+    (connection, channel, queue)
+}
+
+/// A received event: routing key, properties and body.
+pub struct Received {
+    pub routing_key: String,
+    pub message_id: Option<String>,
+    pub kind: Option<String>,
+    pub correlation_id: Option<String>,
+    pub persistent: bool,
+    pub body: Value,
+}
+
+/// Consumes from `queue` until `expected` distinct order ids were seen (or panics after `timeout`),
+/// then keeps listening 300 ms for extra copies; every message, in arrival order.
+pub async fn collect_events(
+    channel: &messaging::lapin::Channel,
+    queue: &str,
+    expected: usize,
+    timeout: Duration,
+) -> Vec<Received> {
+    let mut consumer = channel
+        .basic_consume(
+            queue.into(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let mut orders: HashMap<String, usize> = HashMap::new();
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut grace = None;
+    loop {
+        let until = grace.unwrap_or(deadline);
+        match tokio::time::timeout_at(until, consumer.next()).await {
+            Ok(Some(Ok(delivery))) => {
+                let body: Value = serde_json::from_slice(&delivery.data).unwrap();
+                *orders
+                    .entry(body["data"]["id"].as_str().unwrap().to_owned())
+                    .or_default() += 1;
+                let props = &delivery.properties;
+                received.push(Received {
+                    routing_key: delivery.routing_key.to_string(),
+                    message_id: props.message_id().as_ref().map(ToString::to_string),
+                    kind: props.kind().as_ref().map(ToString::to_string),
+                    correlation_id: props.correlation_id().as_ref().map(ToString::to_string),
+                    persistent: *props.delivery_mode() == Some(2),
+                    body,
+                });
+                if orders.len() >= expected && grace.is_none() {
+                    grace = Some(tokio::time::Instant::now() + Duration::from_millis(300));
+                }
+            }
+            Ok(other) => panic!("consumer ended: {:?}", other.map(|r| r.err())),
+            Err(_) if grace.is_some() => return received,
+            Err(_) => panic!(
+                "timed out with {} of {expected} orders' events",
+                orders.len()
+            ),
+        }
+    }
+}
+
+/// Deletes the test's exchange.
+pub async fn delete_exchange(channel: &messaging::lapin::Channel, exchange: &str) {
+    let _ = Topology::new()
+        .topic_exchange(exchange)
+        .delete(channel)
+        .await;
+}
+
+/// The JSON body of a response.
+pub async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.unwrap()
+}

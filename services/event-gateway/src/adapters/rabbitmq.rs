@@ -1,0 +1,77 @@
+//! The event stream over RabbitMQ: a durable topic exchange, persistent messages with
+//! publisher confirms, through the shared [`messaging::Publisher`].
+
+use crate::core::{EventStream, OutgoingEvent, PortError};
+use async_trait::async_trait;
+use messaging::{MessagingError, OutgoingMessage, Publisher, Topology};
+use std::time::Duration;
+
+/// Publishes accepted events to `exchange` with routing key `{client}.{event}`.
+pub struct RabbitEventStream {
+    publisher: Publisher,
+    exchange: String,
+    timeout: Duration,
+}
+
+impl RabbitEventStream {
+    /// A stream publishing to the topic `exchange` at `url` (connects on first use). A
+    /// publish not confirmed within `timeout` counts as unavailable.
+    pub fn new(url: &str, exchange: &str, timeout: Duration) -> Self {
+        let topology = Topology::new().topic_exchange(exchange);
+        Self {
+            publisher: Publisher::new(url, "event-gateway", topology),
+            exchange: exchange.to_owned(),
+            timeout,
+        }
+    }
+
+    /// `Ok` when a confirm channel is open or can be opened now (readiness).
+    pub async fn check(&self) -> Result<(), String> {
+        self.publisher.check().await
+    }
+
+    /// Closes the connection (on shutdown).
+    pub async fn close(&self) {
+        self.publisher.disconnect().await;
+    }
+
+    fn message(&self, event: &OutgoingEvent) -> OutgoingMessage {
+        OutgoingMessage {
+            exchange: self.exchange.clone(),
+            routing_key: event.routing_key.clone(),
+            body: event.body.clone(),
+            message_id: Some(event.event_id.to_string()),
+            kind: Some(event.routing_key.clone()),
+            correlation_id: event.correlation_id.clone(),
+            headers: vec![
+                ("client".to_owned(), event.client.clone()),
+                ("event".to_owned(), event.event.clone()),
+                (
+                    "schema_version".to_owned(),
+                    event.schema_version.to_string(),
+                ),
+            ],
+            timestamp: Some(chrono::Utc::now()),
+        }
+    }
+}
+
+#[async_trait]
+impl EventStream for RabbitEventStream {
+    async fn publish(&self, event: &OutgoingEvent) -> Result<(), PortError> {
+        let message = self.message(event);
+        match tokio::time::timeout(self.timeout, self.publisher.publish(&message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(MessagingError::Encode(e))) => Err(PortError::Failed(e.to_string())),
+            Ok(Err(e)) => Err(PortError::Unavailable(e.to_string())),
+            Err(_) => {
+                // The confirm may still come; drop the link so the next publish starts clean.
+                self.publisher.disconnect().await;
+                Err(PortError::Unavailable(format!(
+                    "no confirm within {} ms",
+                    self.timeout.as_millis()
+                )))
+            }
+        }
+    }
+}

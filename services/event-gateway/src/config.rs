@@ -1,0 +1,181 @@
+//! Configuration of event-gateway, from the environment.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `EVENT_GATEWAY_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/event_gateway` | the schema store |
+//! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
+//! | `EVENTS_EXCHANGE` | `events` | durable topic exchange accepted events are published to |
+//! | `PUBLISH_TIMEOUT_MS` | `5000` | wait for the broker's confirm before answering 503 |
+//! | `VALIDATOR_CACHE_SIZE` | `1024` | compiled validators kept, per (client, event, version) |
+//! | `MAX_BODY_BYTES` | `262144` | largest schema or event accepted (413 above) |
+//! | `DATABASE_POOL_SIZE` | `8` | schema-store connections |
+//! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before answering 503 |
+//! | `HTTP_HOST` | `127.0.0.1` | address to bind |
+//! | `HTTP_PORT` | `8784` | port to bind (0: any free port) |
+
+use env_config::{ConfigError, Validate, require_range, require_url};
+use serde::Deserialize;
+use std::time::Duration;
+use store::Database;
+
+/// Settings of event-gateway.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// The schema store.
+    #[serde(default = "database_url")]
+    pub event_gateway_database_url: String,
+    /// The broker.
+    #[serde(default = "amqp_url")]
+    pub amqp_url: String,
+    /// Exchange accepted events go to.
+    #[serde(default = "exchange")]
+    pub events_exchange: String,
+    /// Confirm wait, in ms.
+    #[serde(default = "publish_timeout_ms")]
+    pub publish_timeout_ms: u64,
+    /// Validators cached.
+    #[serde(default = "cache_size")]
+    pub validator_cache_size: usize,
+    /// Body limit, in bytes.
+    #[serde(default = "max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Pool size.
+    #[serde(default = "pool_size")]
+    pub database_pool_size: u32,
+    /// Connection wait, in ms.
+    #[serde(default = "database_timeout_ms")]
+    pub database_timeout_ms: u64,
+    /// Bind address.
+    #[serde(default = "host")]
+    pub http_host: String,
+    /// Bind port.
+    #[serde(default = "port")]
+    pub http_port: u16,
+}
+
+fn database_url() -> String {
+    Database::EventGateway.default_url()
+}
+fn amqp_url() -> String {
+    "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()
+}
+fn exchange() -> String {
+    "events".to_owned()
+}
+fn publish_timeout_ms() -> u64 {
+    5000
+}
+fn cache_size() -> usize {
+    1024
+}
+fn max_body_bytes() -> usize {
+    256 * 1024
+}
+fn pool_size() -> u32 {
+    8
+}
+fn database_timeout_ms() -> u64 {
+    2000
+}
+fn host() -> String {
+    "127.0.0.1".to_owned()
+}
+fn port() -> u16 {
+    8784
+}
+
+impl Config {
+    /// Defaults plus the given `(NAME, value)` pairs (tests).
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "named like env_config::from_iter, which it wraps"
+    )]
+    pub fn from_iter<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<Self, ConfigError> {
+        env_config::from_iter(vars)
+    }
+
+    /// Pool settings for the schema store.
+    pub fn pool_options(&self) -> store::PoolOptions {
+        store::PoolOptions {
+            max_size: self.database_pool_size,
+            connection_timeout: Duration::from_millis(self.database_timeout_ms),
+        }
+    }
+}
+
+impl Validate for Config {
+    fn validate(&self) -> Result<(), ConfigError> {
+        require_url(
+            "EVENT_GATEWAY_DATABASE_URL",
+            &self.event_gateway_database_url,
+            &["postgres://", "postgresql://"],
+        )?;
+        require_url("AMQP_URL", &self.amqp_url, &["amqp://", "amqps://"])?;
+        if self.events_exchange.is_empty() || self.events_exchange.len() > 200 {
+            return Err(ConfigError::invalid(
+                "EVENTS_EXCHANGE",
+                format!(
+                    "expected a name of 1 to 200 characters, got '{}'",
+                    self.events_exchange
+                ),
+            ));
+        }
+        require_range("PUBLISH_TIMEOUT_MS", self.publish_timeout_ms, 100, 600_000)?;
+        require_range(
+            "VALIDATOR_CACHE_SIZE",
+            self.validator_cache_size,
+            1,
+            1_000_000,
+        )?;
+        require_range(
+            "MAX_BODY_BYTES",
+            self.max_body_bytes,
+            1024,
+            64 * 1024 * 1024,
+        )?;
+        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 100)?;
+        require_range(
+            "DATABASE_TIMEOUT_MS",
+            self.database_timeout_ms,
+            100,
+            600_000,
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_make_a_local_run_work() {
+        let config = Config::from_iter(vars(&[])).unwrap();
+        assert_eq!(config.http_port, 8784);
+        assert_eq!(config.events_exchange, "events");
+        assert!(
+            config
+                .event_gateway_database_url
+                .ends_with("/event_gateway")
+        );
+    }
+
+    #[test]
+    fn a_bad_variable_is_named_in_the_error() {
+        let error = Config::from_iter(vars(&[("AMQP_URL", "http://x")])).unwrap_err();
+        assert!(error.to_string().contains("AMQP_URL"), "{error}");
+        let error = Config::from_iter(vars(&[("HTTP_PORT", "nope")])).unwrap_err();
+        assert!(error.to_string().contains("HTTP_PORT"), "{error}");
+        let error = Config::from_iter(vars(&[("PUBLISH_TIMEOUT_MS", "1")])).unwrap_err();
+        assert!(error.to_string().contains("PUBLISH_TIMEOUT_MS"), "{error}");
+    }
+}

@@ -1,0 +1,19 @@
+//! The gateway's rules: register a schema version, receive an event, read a schema, list a
+//! client's events. It knows only the [`SchemaStore`] and [`EventStream`] ports.
+
+mod error;
+mod gateway;
+mod names;
+mod ports;
+mod validation;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{CoreError, Violation};
+pub use gateway::{Accepted, Gateway, Registration};
+pub use names::Name;
+pub use ports::{
+    EventStream, EventSummary, InsertOutcome, OutgoingEvent, PortError, SchemaStore, StoredSchema,
+};
+pub use validation::{CompiledSchema, ValidatorCache, check_schema};

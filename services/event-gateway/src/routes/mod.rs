@@ -1,0 +1,70 @@
+//! The HTTP API of SPEC §7, over the [`Gateway`](crate::core::Gateway) core.
+
+pub mod body;
+mod events;
+mod metrics;
+mod schemas;
+
+use actix_web::web;
+use http_kit::extractors::method_not_allowed;
+use utoipa::OpenApi;
+
+pub use events::Sent;
+pub use metrics::GatewayMetrics;
+pub use schemas::{EventList, ListedEvent, SchemaVersion};
+
+/// The OpenAPI document of the HTTP API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "event-gateway",
+        description = "Validates client events against their registered JSON Schemas and publishes the valid ones to RabbitMQ (topic exchange `events`, routing key `{client}.{event}`)."
+    ),
+    paths(
+        schemas::post_register_event,
+        events::post_send_event,
+        schemas::get_schema,
+        schemas::get_list_events
+    ),
+    components(schemas(
+        SchemaVersion,
+        EventList,
+        ListedEvent,
+        Sent,
+        crate::error::ViolationsEnvelope,
+        crate::error::ViolationsBody,
+        crate::error::Detail,
+        http_kit::ErrorEnvelope,
+        http_kit::ErrorBody
+    ))
+)]
+pub struct ApiDoc;
+
+/// Registers the API routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let resources = [
+        (
+            "/{client}/{event}/register_event",
+            web::post().to(schemas::post_register_event),
+        ),
+        (
+            "/{client}/{event}/send_event",
+            web::post().to(events::post_send_event),
+        ),
+        (
+            "/{client}/{event}/schema",
+            web::get().to(schemas::get_schema),
+        ),
+        (
+            "/{client}/list_events",
+            web::get().to(schemas::get_list_events),
+        ),
+    ];
+    for (path, route) in resources {
+        cfg.service(
+            web::resource(path)
+                .route(route)
+                .default_service(web::to(method_not_allowed)),
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Wiring: the PostgreSQL and RabbitMQ adapters, the core over them, and the HTTP server
+//! (with health, metrics and OpenAPI), stopped by one `CancellationToken`.
+
+use crate::{
+    adapters::{PgSchemaStore, RabbitEventStream},
+    config::Config,
+    core::Gateway,
+    routes::{ApiDoc, GatewayMetrics, body::BodyLimit, routes},
+};
+use actix_web::{HttpServer, dev::Server, web};
+use http_kit::{Common, HttpMetrics, Readiness, check_fn};
+use std::{sync::Arc, time::Duration};
+use store::Database;
+use tokio_util::sync::CancellationToken;
+use utoipa::OpenApi;
+
+/// A bound, running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    stream: Arc<RabbitEventStream>,
+}
+
+impl Application {
+    /// Builds the adapters and the core and binds the listener; stops when `shutdown` is
+    /// cancelled. Neither the database nor the broker needs to be up yet.
+    pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let pool = store::lazy_pool(&config.event_gateway_database_url, config.pool_options());
+        let stream = Arc::new(RabbitEventStream::new(
+            &config.amqp_url,
+            &config.events_exchange,
+            Duration::from_millis(config.publish_timeout_ms),
+        ));
+        // Connect now, inside this runtime, so the broker link does not live on a worker's.
+        if let Err(reason) = stream.check().await {
+            tracing::warn!(%reason, "broker not reachable at start; will retry on each publish");
+        }
+        let store = Arc::new(PgSchemaStore::new(pool.clone()));
+        let gateway = web::Data::new(Gateway::new(
+            store,
+            stream.clone(),
+            config.validator_cache_size,
+        ));
+
+        let metrics = HttpMetrics::new()?;
+        let gateway_metrics = web::Data::new(GatewayMetrics::register(metrics.registry())?);
+        let mut common = Common::new(metrics, readiness(pool, stream.clone()), &ApiDoc::openapi());
+        common.body_limit_bytes = config.max_body_bytes;
+        let limit = web::Data::new(BodyLimit(config.max_body_bytes));
+
+        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            http_kit::app(&common)
+                .app_data(gateway.clone())
+                .app_data(limit.clone())
+                .app_data(gateway_metrics.clone())
+                .configure(routes)
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
+        .run();
+        http_kit::stop_on_cancel(&server, shutdown);
+        tracing::info!(port, exchange = %config.events_exchange, "event-gateway listening");
+        Ok(Self {
+            port,
+            server,
+            stream,
+        })
+    }
+
+    /// The bound HTTP port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the token is cancelled and in-flight requests are drained, then closes
+    /// the broker connection.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        self.stream.close().await;
+        Ok(served?)
+    }
+}
+
+fn readiness(pool: store::PgPool, stream: Arc<RabbitEventStream>) -> Readiness {
+    Readiness::new()
+        .with(check_fn("database", move || {
+            let pool = pool.clone();
+            async move { store::check_schema_current(&pool, Database::EventGateway).await }
+        }))
+        .with(check_fn("broker", move || {
+            let stream = stream.clone();
+            async move { stream.check().await }
+        }))
+}

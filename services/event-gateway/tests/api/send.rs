@@ -1,0 +1,122 @@
+use crate::helpers::{spawn_app, status_json};
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn fruit_schema() -> serde_json::Value {
+    json!({"type": "object", "properties": {"fruit": {"type": "string", "minLength": 1}}, "required": ["fruit"]})
+}
+
+#[tokio::test]
+async fn send_a_valid_event_is_202_with_its_id_and_routing_key() {
+    let app = spawn_app().await;
+    app.registered("shop", "Fruits", &fruit_schema()).await;
+    let (status, body) =
+        status_json(app.send("shop", "Fruits", &json!({"fruit": "apple"})).await).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["routing_key"], "shop.Fruits");
+    assert!(
+        uuid::Uuid::parse_str(body["event_id"].as_str().unwrap()).is_ok(),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn send_an_invalid_event_is_422_listing_every_error_with_its_instance_path() {
+    let app = spawn_app().await;
+    let schema = json!({"type": "object", "properties": {
+        "fruit": {"type": "string"}, "count": {"type": "integer", "minimum": 1}, "at": {"format": "date-time"}}});
+    app.registered("shop", "Fruits", &schema).await;
+    let (status, body) = status_json(
+        app.send(
+            "shop",
+            "Fruits",
+            &json!({"fruit": 3, "count": 0, "at": "yesterday"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "invalid_event");
+    let mut paths: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["instance_path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["/at", "/count", "/fruit"], "{body}");
+}
+
+#[tokio::test]
+async fn send_to_an_unknown_client_or_event_is_404() {
+    let app = spawn_app().await;
+    let (status, body) = status_json(app.send("nobody", "Fruits", &json!({})).await).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_client"))
+    );
+    app.registered("shop", "Fruits", &fruit_schema()).await;
+    let (status, body) = status_json(app.send("shop", "Colors", &json!({})).await).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_event"))
+    );
+}
+
+#[tokio::test]
+async fn send_a_body_that_is_not_json_is_400_and_a_bad_name_is_422() {
+    let app = spawn_app().await;
+    app.registered("shop", "Fruits", &fruit_schema()).await;
+    let (status, body) = status_json(
+        app.post_raw("/shop/Fruits/send_event", "application/json", "{\"fruit\":")
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed_json"))
+    );
+    let (status, body) = status_json(app.send("shop", "Fru.its", &json!({})).await).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_name"))
+    );
+}
+
+#[tokio::test]
+async fn send_validates_against_the_latest_version() {
+    let app = spawn_app().await;
+    app.registered("c", "e", &json!({"type": "string"})).await;
+    assert_eq!(
+        app.send("c", "e", &json!("x")).await.status(),
+        StatusCode::ACCEPTED
+    );
+    app.registered("c", "e", &json!({"type": "integer"})).await;
+    assert_eq!(
+        app.send("c", "e", &json!("x")).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.send("c", "e", &json!(7)).await.status(),
+        StatusCode::ACCEPTED
+    );
+}
+
+#[tokio::test]
+async fn any_json_value_can_be_an_event() {
+    let app = spawn_app().await;
+    app.registered("c", "e", &json!(true)).await;
+    for value in [
+        json!(null),
+        json!(1.5),
+        json!("s"),
+        json!([1, 2]),
+        json!({"a": {}}),
+    ] {
+        assert_eq!(
+            app.send("c", "e", &value).await.status(),
+            StatusCode::ACCEPTED,
+            "{value}"
+        );
+    }
+}

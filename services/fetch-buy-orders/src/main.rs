@@ -1,0 +1,30 @@
+use fetch_buy_orders::{config::Config, startup::Application};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if let Err(message) = telemetry::init("fetch-buy-orders") {
+        eprintln!("{message}");
+        return ExitCode::FAILURE;
+    }
+    let config: Config = match env_config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("fetch-buy-orders: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shutdown = http_kit::shutdown_on_signals();
+    let served = match Application::build(config, shutdown).await {
+        Ok(app) => app.run_until_stopped().await,
+        Err(error) => Err(error),
+    };
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "fetch-buy-orders failed");
+            eprintln!("fetch-buy-orders: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Wiring: the read-model pool and the HTTP server, stopped by one `CancellationToken`.
+
+use crate::routes::{BuyOrdersPage, get_buy_orders};
+use actix_web::{HttpServer, dev::Server, web};
+use http_kit::{Common, HttpMetrics, Readiness, check_fn};
+use store::Database;
+use tokio_util::sync::CancellationToken;
+use utoipa::OpenApi;
+
+use crate::config::Config;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "fetch-buy-orders",
+        description = "BTC buy orders from the read model, newest first, keyset-paged."
+    ),
+    paths(crate::routes::buy_orders::get_buy_orders),
+    components(schemas(
+        BuyOrdersPage,
+        crate::orders::Order,
+        http_kit::ErrorEnvelope,
+        http_kit::ErrorBody
+    ))
+)]
+struct ApiDoc;
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener; the server stops when `shutdown` is cancelled.
+    pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let pool = store::lazy_pool(&config.read_database_url, config.pool_options());
+        let for_check = pool.clone();
+        let readiness = Readiness::new().with(check_fn("database", move || {
+            let pool = for_check.clone();
+            async move { store::check_schema_current(&pool, Database::Read).await }
+        }));
+        let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi());
+        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let port = listener.local_addr()?.port();
+        let pool = web::Data::new(pool);
+        let server = HttpServer::new(move || {
+            http_kit::app(&common).app_data(pool.clone()).service(
+                web::resource("/buy_orders")
+                    .route(web::get().to(get_buy_orders))
+                    .default_service(web::to(http_kit::extractors::method_not_allowed)),
+            )
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
+        .run();
+        http_kit::stop_on_cancel(&server, shutdown);
+        Ok(Self { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the shutdown token is cancelled.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Ok(self.server.await?)
+    }
+}

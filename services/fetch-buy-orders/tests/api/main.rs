@@ -1,0 +1,7 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod end_to_end;
+mod health;
+mod helpers;
+mod pagination;
+mod validation;

@@ -1,0 +1,175 @@
+//! Configuration of read-model-sync, from the environment.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `READ_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/btc_orders_read` | the read model written to |
+//! | `WRITE_DATABASE_URL` | `…/btc_orders_write` | the write model, read only by `rebuild` |
+//! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
+//! | `BUY_ORDERS_EXCHANGE` | `buy_orders` | topic exchange the orders are published to |
+//! | `READ_MODEL_QUEUE` | `read_model_sync.buy_orders` | this service's durable queue (dead letters: `<queue>.dead-letter`) |
+//! | `READ_MODEL_QUEUE_EXPIRES_MS` | unset | let the broker delete the queue after this long unused (tests only) |
+//! | `CONSUMER_PREFETCH` | `64` | deliveries the broker sends ahead of the acks |
+//! | `RETRY_DELAY_MS` | `500` | pause before a message that failed for a transient reason is requeued |
+//! | `DATABASE_POOL_SIZE` | `4` | read-model connections |
+//! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before counting the database as down |
+//! | `HTTP_HOST` | `127.0.0.1` | address to bind |
+//! | `HTTP_PORT` | `8780` | port to bind (0: any free port) |
+
+use env_config::{ConfigError, Validate, require_range, require_url};
+use serde::Deserialize;
+use std::time::Duration;
+use store::Database;
+
+const POSTGRES: [&str; 2] = ["postgres://", "postgresql://"];
+
+/// Settings of read-model-sync.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// The read model.
+    #[serde(default = "read_url")]
+    pub read_database_url: String,
+    /// The write model (rebuild only).
+    #[serde(default = "write_url")]
+    pub write_database_url: String,
+    /// The broker.
+    #[serde(default = "amqp_url")]
+    pub amqp_url: String,
+    /// Exchange the orders arrive on.
+    #[serde(default = "exchange")]
+    pub buy_orders_exchange: String,
+    /// This service's queue.
+    #[serde(default = "queue")]
+    pub read_model_queue: String,
+    /// `x-expires` of the queue, for tests.
+    #[serde(default)]
+    pub read_model_queue_expires_ms: Option<u32>,
+    /// Broker prefetch.
+    #[serde(default = "prefetch")]
+    pub consumer_prefetch: u16,
+    /// Pause before requeueing a transient failure, in ms.
+    #[serde(default = "retry_delay_ms")]
+    pub retry_delay_ms: u64,
+    /// Pool size.
+    #[serde(default = "pool_size")]
+    pub database_pool_size: u32,
+    /// Connection wait, in ms.
+    #[serde(default = "database_timeout_ms")]
+    pub database_timeout_ms: u64,
+    /// Bind address.
+    #[serde(default = "host")]
+    pub http_host: String,
+    /// Bind port.
+    #[serde(default = "port")]
+    pub http_port: u16,
+}
+
+fn read_url() -> String {
+    Database::Read.default_url()
+}
+fn write_url() -> String {
+    Database::Write.default_url()
+}
+fn amqp_url() -> String {
+    "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()
+}
+fn exchange() -> String {
+    domain::BUY_ORDERS_EXCHANGE.to_owned()
+}
+fn queue() -> String {
+    "read_model_sync.buy_orders".to_owned()
+}
+fn prefetch() -> u16 {
+    64
+}
+fn retry_delay_ms() -> u64 {
+    500
+}
+fn pool_size() -> u32 {
+    4
+}
+fn database_timeout_ms() -> u64 {
+    2000
+}
+fn host() -> String {
+    "127.0.0.1".to_owned()
+}
+fn port() -> u16 {
+    8780
+}
+
+impl Config {
+    /// Defaults plus the given `(NAME, value)` pairs (tests).
+    pub fn from_vars<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<Self, ConfigError> {
+        env_config::from_iter(vars)
+    }
+
+    /// Pool settings for the read model.
+    pub fn pool_options(&self) -> store::PoolOptions {
+        store::PoolOptions {
+            max_size: self.database_pool_size,
+            connection_timeout: Duration::from_millis(self.database_timeout_ms),
+        }
+    }
+}
+
+impl Validate for Config {
+    fn validate(&self) -> Result<(), ConfigError> {
+        require_url("READ_DATABASE_URL", &self.read_database_url, &POSTGRES)?;
+        require_url("WRITE_DATABASE_URL", &self.write_database_url, &POSTGRES)?;
+        require_url("AMQP_URL", &self.amqp_url, &["amqp://", "amqps://"])?;
+        for (variable, value) in [
+            ("BUY_ORDERS_EXCHANGE", &self.buy_orders_exchange),
+            ("READ_MODEL_QUEUE", &self.read_model_queue),
+        ] {
+            if value.is_empty() || value.len() > 200 {
+                return Err(ConfigError::invalid(
+                    variable,
+                    format!("expected a name of 1 to 200 characters, got '{value}'"),
+                ));
+            }
+        }
+        require_range("CONSUMER_PREFETCH", self.consumer_prefetch, 1, 10_000)?;
+        require_range("RETRY_DELAY_MS", self.retry_delay_ms, 0, 600_000)?;
+        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 100)?;
+        require_range(
+            "DATABASE_TIMEOUT_MS",
+            self.database_timeout_ms,
+            100,
+            600_000,
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_make_a_local_run_work() {
+        let config = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(config.http_port, 8780);
+        assert_eq!(config.buy_orders_exchange, "buy_orders");
+        assert_eq!(config.read_model_queue, "read_model_sync.buy_orders");
+        assert_eq!(config.read_model_queue_expires_ms, None);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let error = Config::from_vars(vars(&[("AMQP_URL", "http://x")])).unwrap_err();
+        assert!(error.to_string().contains("AMQP_URL"), "{error}");
+        let error = Config::from_vars(vars(&[("CONSUMER_PREFETCH", "0")])).unwrap_err();
+        assert!(error.to_string().contains("CONSUMER_PREFETCH"), "{error}");
+        let error = Config::from_vars(vars(&[("HTTP_PORT", "x")])).unwrap_err();
+        assert!(error.to_string().contains("HTTP_PORT"), "{error}");
+    }
+}

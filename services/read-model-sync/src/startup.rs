@@ -1,0 +1,139 @@
+//! Wiring: the read-model pool, the consumer task and the HTTP server (health, metrics,
+//! OpenAPI), all stopped by one `CancellationToken`.
+
+use crate::{config::Config, handler::ApplyHandler, metrics::SyncMetrics};
+use actix_web::{HttpServer, dev::Server};
+use domain::BUY_ORDER_CREATED;
+use http_kit::{Common, HttpMetrics, Readiness, check_fn};
+use messaging::{ConsumerSettings, ConsumerState, QueueSpec, Topology};
+use std::{sync::Arc, time::Duration};
+use store::Database;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "read-model-sync",
+    description = "Applies buy_order.created events to the orders read model. HTTP serves only health, metrics and this document."
+))]
+struct ApiDoc;
+
+/// The topology the consumer declares: the exchange, its queue bound to
+/// `buy_order.created`, and the queue's dead-letter queue.
+pub fn topology(config: &Config) -> Topology {
+    let mut queue = QueueSpec::new(&config.read_model_queue)
+        .bind(&config.buy_orders_exchange, BUY_ORDER_CREATED);
+    if let Some(ms) = config.read_model_queue_expires_ms {
+        queue = queue.expires_after_ms(ms);
+    }
+    Topology::new()
+        .topic_exchange(&config.buy_orders_exchange)
+        .queue(queue)
+}
+
+/// A bound server with its consumer running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    consumer: JoinHandle<()>,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Binds the HTTP listener and starts consuming; stops when `shutdown` is cancelled.
+    pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let pool = store::lazy_pool(&config.read_database_url, config.pool_options());
+        let metrics = HttpMetrics::new()?;
+        let sync_metrics = SyncMetrics::register(metrics.registry())?;
+        let state = ConsumerState::default();
+        let readiness = readiness(pool.clone(), state.clone(), config.read_model_queue.clone());
+        let common = Common::new(metrics, readiness, &ApiDoc::openapi());
+
+        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || http_kit::app(&common))
+            .listen(listener)?
+            .disable_signals()
+            .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
+            .run();
+        http_kit::stop_on_cancel(&server, shutdown.clone());
+
+        let settings = ConsumerSettings {
+            url: config.amqp_url.clone(),
+            name: "read-model-sync".to_owned(),
+            topology: topology(&config),
+            queue: config.read_model_queue.clone(),
+            prefetch: config.consumer_prefetch,
+            retry_delay: Duration::from_millis(config.retry_delay_ms),
+        };
+        let handler = Arc::new(ApplyHandler::new(pool, sync_metrics));
+        let consumer = tokio::spawn(messaging::consume(
+            settings,
+            handler,
+            state,
+            shutdown.clone(),
+        ));
+        Ok(Self {
+            port,
+            server,
+            consumer,
+            shutdown,
+        })
+    }
+
+    /// The bound HTTP port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves and consumes until the token is cancelled, then drains both.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        // The server also ends on its own failure: stop the consumer with it.
+        self.shutdown.cancel();
+        self.consumer.await?;
+        Ok(served?)
+    }
+}
+
+/// Runs the process: no `command` consumes and serves until SIGTERM/SIGINT; `rebuild` refills
+/// the read model from the outbox and prints its report.
+pub async fn run_command(config: Config, command: Option<&str>) -> anyhow::Result<()> {
+    match command {
+        None => {
+            let shutdown = http_kit::shutdown_on_signals();
+            Application::build(config, shutdown)
+                .await?
+                .run_until_stopped()
+                .await
+        }
+        Some("rebuild") => {
+            let report = crate::rebuild::run(&config).await?;
+            println!("rebuild: {report:?}");
+            Ok(())
+        }
+        Some(other) => Err(anyhow::anyhow!(
+            "unknown command '{other}'; expected no argument or 'rebuild'"
+        )),
+    }
+}
+
+fn readiness(pool: store::PgPool, state: ConsumerState, queue: String) -> Readiness {
+    Readiness::new()
+        .with(check_fn("database", move || {
+            let pool = pool.clone();
+            async move { store::check_schema_current(&pool, Database::Read).await }
+        }))
+        .with(check_fn("broker", move || {
+            let connected = state.is_connected();
+            let queue = queue.clone();
+            async move {
+                if connected {
+                    Ok(())
+                } else {
+                    Err(format!("not consuming {queue}; reconnecting to the broker"))
+                }
+            }
+        }))
+}

@@ -1,0 +1,7 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod consume;
+mod faults;
+mod health;
+mod helpers;
+mod rebuild;
