@@ -5,12 +5,10 @@
 //! A service's `startup.rs` typically does:
 //! ```ignore
 //! let common = http_kit::Common::new(metrics, readiness, &ApiDoc::openapi());
-//! let server = HttpServer::new(move || http_kit::app(&common).configure(routes))
-//!     .listen(listener)?
-//!     .disable_signals()
-//!     .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-//!     .run();
-//! http_kit::stop_on_cancel(&server, shutdown.clone());
+//! let listener = http_kit::bind(&config.http_host, config.http_port)?;
+//! let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+//!     cfg.app_data(state.clone()).configure(routes::configure);
+//! })?;
 //! ```
 
 mod error;
@@ -25,4 +23,6 @@ pub use error::{ApiError, ErrorBody, ErrorEnvelope, chain};
 pub use health::{Readiness, ReadyCheck, check_fn};
 pub use metrics::HttpMetrics;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
-pub use server::{Common, SHUTDOWN_TIMEOUT_SECS, app, bind, shutdown_on_signals, stop_on_cancel};
+pub use server::{
+    Common, SHUTDOWN_TIMEOUT_SECS, app, bind, serve, shutdown_on_signals, stop_on_cancel,
+};

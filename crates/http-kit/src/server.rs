@@ -1,9 +1,9 @@
 //! Binding, the common `App`, and graceful shutdown.
 //!
-//! A service builds its `HttpServer` with [`app`] as the base of every worker's `App`, binds
-//! with [`bind`] (port 0 in tests), and hands the running server to [`stop_on_cancel`] with
-//! the process-wide `CancellationToken` from [`shutdown_on_signals`]: SIGTERM or SIGINT cancels
-//! the token, the server stops accepting, drains in-flight requests, and returns.
+//! A service binds with [`bind`] (port 0 in tests) and starts with [`serve`]: every worker's `App`
+//! is [`app`] plus the service's routes, and the process-wide `CancellationToken` from
+//! [`shutdown_on_signals`] stops it: SIGTERM or SIGINT cancels the token, the server stops
+//! accepting, drains in-flight requests, and returns.
 
 use crate::{
     extractors,
@@ -13,7 +13,7 @@ use crate::{
     request_id::track_request,
 };
 use actix_web::{
-    App, Error,
+    App, Error, HttpServer,
     body::MessageBody,
     dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse},
     middleware::from_fn,
@@ -80,6 +80,26 @@ pub fn app(
         .route("/metrics", web::get().to(get_metrics))
         .route("/openapi.json", web::get().to(get_openapi))
         .default_service(web::to(extractors::not_found))
+}
+
+/// Serves `listener` with [`app`] plus what `routes` registers (routes and app data), and stops
+/// gracefully (drain, then return) once `shutdown` is cancelled. Await the returned server.
+pub fn serve<F>(
+    listener: TcpListener,
+    common: Common,
+    shutdown: CancellationToken,
+    routes: F,
+) -> std::io::Result<Server>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
+    let server = HttpServer::new(move || app(&common).configure(routes.clone()))
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        .run();
+    stop_on_cancel(&server, shutdown);
+    Ok(server)
 }
 
 /// Binds `host:port` (port 0 picks a free one).

@@ -6,7 +6,7 @@ use crate::{
     routes::{self, PriceList, PriceView},
     upstream::Upstreams,
 };
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness};
 use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
@@ -45,16 +45,9 @@ impl Application {
         let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi());
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            http_kit::app(&common)
-                .app_data(cache.clone())
-                .configure(routes::configure)
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown);
+        let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+            cfg.app_data(cache.clone()).configure(routes::configure);
+        })?;
         Ok(Self { port, server })
     }
 

@@ -7,7 +7,7 @@ use crate::{
     request::RawOrderBody,
     routes::{self, BuyOrder, OrderService},
 };
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use messaging::{Publisher, Topology};
 use prometheus::{IntCounterVec, Opts};
@@ -87,16 +87,9 @@ impl Application {
         let common = Common::new(metrics, readiness, &ApiDoc::openapi());
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            http_kit::app(&common)
-                .app_data(service.clone())
-                .configure(routes::configure)
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown.clone());
+        let server = http_kit::serve(listener, common, shutdown.clone(), move |cfg| {
+            cfg.app_data(service.clone()).configure(routes::configure);
+        })?;
         let relay = tokio::spawn(relay.run(shutdown));
         Ok(Self {
             port,

@@ -7,7 +7,7 @@ use crate::{
     core::Gateway,
     routes::{ApiDoc, GatewayMetrics, body::BodyLimit, routes},
 };
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use std::{sync::Arc, time::Duration};
 use store::Database;
@@ -50,18 +50,12 @@ impl Application {
 
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            http_kit::app(&common)
-                .app_data(gateway.clone())
+        let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+            cfg.app_data(gateway.clone())
                 .app_data(limit.clone())
                 .app_data(gateway_metrics.clone())
-                .configure(routes)
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown);
+                .configure(routes);
+        })?;
         tracing::info!(port, exchange = %config.events_exchange, "event-gateway listening");
         Ok(Self {
             port,

@@ -1,7 +1,7 @@
 //! Wiring: the read-model pool and the HTTP server, stopped by one `CancellationToken`.
 
 use crate::routes::{BuyOrdersPage, get_buy_orders};
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use store::Database;
 use tokio_util::sync::CancellationToken;
@@ -44,18 +44,13 @@ impl Application {
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
         let pool = web::Data::new(pool);
-        let server = HttpServer::new(move || {
-            http_kit::app(&common).app_data(pool.clone()).service(
+        let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+            cfg.app_data(pool.clone()).service(
                 web::resource("/buy_orders")
                     .route(web::get().to(get_buy_orders))
                     .default_service(web::to(http_kit::extractors::method_not_allowed)),
-            )
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown);
+            );
+        })?;
         Ok(Self { port, server })
     }
 

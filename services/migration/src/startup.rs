@@ -2,7 +2,7 @@
 
 use crate::routes::{StatusResponse, Targets, get_status};
 use crate::runner::status_all;
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
@@ -58,16 +58,10 @@ impl Application {
             }
         }));
         let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi());
-        let server = HttpServer::new(move || {
-            http_kit::app(&common)
-                .app_data(web::Data::new(targets.clone()))
-                .route("/status", web::get().to(get_status))
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown);
+        let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+            cfg.app_data(web::Data::new(targets.clone()))
+                .route("/status", web::get().to(get_status));
+        })?;
         Ok(Self { port, server })
     }
 

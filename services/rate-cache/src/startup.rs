@@ -7,7 +7,7 @@ use crate::{
     scheduler,
     worker::UpdateWorker,
 };
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use messaging::{ConsumerSettings, ConsumerState, Publisher};
 use prometheus::{IntCounterVec, Opts};
@@ -84,16 +84,9 @@ impl Application {
         let state = web::Data::new(State { pool });
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            http_kit::app(&common)
-                .app_data(state.clone())
-                .configure(routes::configure)
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown);
+        let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+            cfg.app_data(state.clone()).configure(routes::configure);
+        })?;
         Ok(Self {
             port,
             server,

@@ -2,7 +2,7 @@
 //! OpenAPI), all stopped by one `CancellationToken`.
 
 use crate::{config::Config, handler::ApplyHandler, metrics::SyncMetrics};
-use actix_web::{HttpServer, dev::Server};
+use actix_web::dev::Server;
 use domain::BUY_ORDER_CREATED;
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use messaging::{ConsumerSettings, ConsumerState, QueueSpec, Topology};
@@ -52,12 +52,7 @@ impl Application {
 
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || http_kit::app(&common))
-            .listen(listener)?
-            .disable_signals()
-            .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-            .run();
-        http_kit::stop_on_cancel(&server, shutdown.clone());
+        let server = http_kit::serve(listener, common, shutdown.clone(), |_| {})?;
 
         let settings = ConsumerSettings {
             url: config.amqp_url.clone(),

@@ -4,7 +4,7 @@ use crate::{
     config::Config,
     routes::{self, ApiDoc, State},
 };
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use prometheus::{IntCounterVec, Opts};
 use std::time::Duration;
@@ -41,16 +41,9 @@ impl Application {
 
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            http_kit::app(&common)
-                .app_data(state.clone())
-                .configure(routes::configure)
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(http_kit::SHUTDOWN_TIMEOUT_SECS)
-        .run();
-        http_kit::stop_on_cancel(&server, shutdown);
+        let server = http_kit::serve(listener, common, shutdown, move |cfg| {
+            cfg.app_data(state.clone()).configure(routes::configure);
+        })?;
         Ok(Self { port, server })
     }
 

@@ -101,7 +101,8 @@ async fn events_published_while_the_broker_connection_restarts_are_all_applied()
     expected.sort();
     assert_eq!(ids(&mut db.connect()), expected);
     // A row is visible at commit, just before its handler counts it: wait for the count.
-    app.wait_for_metric("read_model_events_applied_total", 300.0).await;
+    app.wait_for_metric("read_model_events_applied_total", 300.0)
+        .await;
     assert_eq!(app.metric("read_model_events_applied_total").await, 300.0);
     delete_exchange(&names).await;
 }
