@@ -2,12 +2,14 @@
 # Benchmark of lru-cache-server next to redis-server (allkeys-lru, same byte budget, no
 # persistence), one after the other on this machine in the same run:
 #   1. redis-benchmark -t set,get -n 1000000 -r 100000 -d 64 -c 50 at -P 1 and -P 16:
-#      requests per second and p99 latency of each, and the ratio ours / redis;
+#      requests per second and p99 latency of each, and the ratio ours / redis. The two servers
+#      alternate for ROUNDS rounds (fresh processes each time) and the medians are reported,
+#      so a burst of other load on the machine does not decide the comparison;
 #   2. memory per entry after 1,000,000 SETs of 64-byte values under distinct 16-byte keys,
 #      measured first on the fresh process: INFO used_memory and process RSS, before and after,
 #      divided by DBSIZE.
 #
-# Usage: bench/lru_cache_server.sh   (REQUESTS=1000000 KEYSPACE=100000 CLIENTS=50
+# Usage: bench/lru_cache_server.sh   (REQUESTS=1000000 KEYSPACE=100000 CLIENTS=50 ROUNDS=3
 # MEMORY_KEYS=1000000 MAX_BYTES=536870912 OUR_PORT=16380 REDIS_PORT=16379 by default;
 # SKIP_BUILD=1 uses the target/release/lru-cache-server already built; CACHE_SHARDS is passed on)
 # Installs redis-tools and redis-server from Debian's packages when they are missing.
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 REQUESTS="${REQUESTS:-1000000}"
 KEYSPACE="${KEYSPACE:-100000}"
 CLIENTS="${CLIENTS:-50}"
+ROUNDS="${ROUNDS:-3}"
 VALUE_BYTES=64
 MEMORY_KEYS="${MEMORY_KEYS:-1000000}"
 MAX_BYTES="${MAX_BYTES:-536870912}"
@@ -89,15 +92,15 @@ start_redis() {
 
 # Appends "name pipeline test rps p99" lines to $WORK/results for one server.
 run_throughput() {
-    local name="$1" port="$2" pipeline
+    local name="$1" port="$2" round="$3" pipeline
     for pipeline in 1 16; do
-        echo "-- $name: redis-benchmark -t set,get -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS -P $pipeline"
+        echo "-- $name, round $round (load $(cut -d' ' -f1 /proc/loadavg)): redis-benchmark -t set,get -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS -P $pipeline"
         redis-cli -p "$port" FLUSHALL >/dev/null
         redis-benchmark -p "$port" -t set,get -n "$REQUESTS" -r "$KEYSPACE" -d "$VALUE_BYTES" \
-            -c "$CLIENTS" -P "$pipeline" --csv > "$WORK/$name-$pipeline.csv"
+            -c "$CLIENTS" -P "$pipeline" --csv > "$WORK/$name-$pipeline-$round.csv"
         # CSV: "test","rps","avg","min","p50","p95","p99","max"
         awk -F'","' -v n="$name" -v p="$pipeline" \
-            'NR > 1 { gsub(/"/, "", $1); print n, p, $1, $2, $7 }' "$WORK/$name-$pipeline.csv" \
+            'NR > 1 { gsub(/"/, "", $1); print n, p, $1, $2, $7 }' "$WORK/$name-$pipeline-$round.csv" \
             | tee -a "$WORK/results"
     done
 }
@@ -138,23 +141,40 @@ run_memory() {
         | tee -a "$WORK/memory"
 }
 
-echo "== lru-cache-server on $OUR_PORT (CACHE_MAX_BYTES=$MAX_BYTES, CACHE_SHARDS=${CACHE_SHARDS:-16})"
+echo "== memory: fresh processes, one after the other"
 start_ours
 run_memory ours "$OUR_PORT"
-run_throughput ours "$OUR_PORT"
 stop_server
-
-echo "== redis-server $(redis-server --version | awk '{print $3}') on $REDIS_PORT (maxmemory $MAX_BYTES, allkeys-lru)"
 start_redis
 run_memory redis "$REDIS_PORT"
-run_throughput redis "$REDIS_PORT"
 stop_server
 
+echo "== throughput: lru-cache-server on $OUR_PORT (CACHE_SHARDS=${CACHE_SHARDS:-16}) and redis-server \
+$(redis-server --version | awk '{print $3}') on $REDIS_PORT (maxmemory $MAX_BYTES, allkeys-lru), $ROUNDS rounds"
+for round in $(seq 1 "$ROUNDS"); do
+    start_ours
+    run_throughput ours "$OUR_PORT" "$round"
+    stop_server
+    start_redis
+    run_throughput redis "$REDIS_PORT" "$round"
+    stop_server
+done
+
 echo
-echo "== throughput (redis-benchmark -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS)"
+echo "== throughput, median of $ROUNDS rounds (redis-benchmark -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS)"
 awk '
-    { rps[$1, $2, $3] = $4; p99[$1, $2, $3] = $5; seen[$2 " " $3] = 1 }
+    function median(list,    values, n, i, j, t) {
+        n = split(substr(list, 2), values, " ")
+        for (i = 2; i <= n; i++) {
+            t = values[i] + 0
+            for (j = i - 1; j >= 1 && values[j] + 0 > t; j--) values[j + 1] = values[j]
+            values[j + 1] = t
+        }
+        return n % 2 ? values[(n + 1) / 2] : (values[n / 2] + values[n / 2 + 1]) / 2
+    }
+    { all_rps[$1, $2, $3] = all_rps[$1, $2, $3] " " $4; all_p99[$1, $2, $3] = all_p99[$1, $2, $3] " " $5 }
     END {
+        for (k in all_rps) { rps[k] = median(all_rps[k]); p99[k] = median(all_p99[k]) }
         printf "%-12s %12s %9s %12s %9s %10s %10s\n", "test", "ours rps", "ours p99", "redis rps", "redis p99", "rps ratio", "p99 ratio"
         split("1 SET,1 GET,16 SET,16 GET", order, ",")
         for (i = 1; i <= 4; i++) {

@@ -2,7 +2,8 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `BIND_ADDRESS` | `127.0.0.1` | address both listeners bind |
+//! | `HTTP_HOST` | `127.0.0.1` | address (or host name) the HTTP listener binds |
+//! | `CACHE_HOST` | `HTTP_HOST` | address (or host name) the RESP listener binds |
 //! | `CACHE_PORT` | `6380` | RESP2 (Redis protocol) port; 0 picks a free one |
 //! | `HTTP_PORT` | `8785` | HTTP API port; 0 picks a free one |
 //! | `CACHE_MAX_ENTRIES` | `1000000` | most keys held |
@@ -11,8 +12,6 @@
 //! | `CACHE_MAX_REQUEST_BYTES` | `67108864` | longest single request (RESP command or HTTP body) |
 //! | `CACHE_MAX_CONNECTIONS` | `10000` | most RESP clients connected at once |
 //! | `CACHE_SHARDS` | `16` | store shards (1 = exactly global LRU) |
-
-use std::net::IpAddr;
 
 use env_config::{ConfigError, Validate, require_range};
 use serde::Deserialize;
@@ -23,9 +22,12 @@ use crate::resp::frame::PROTO_MAX_BULK_LEN;
 /// Every setting of the service.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct Config {
-    /// `BIND_ADDRESS`
-    #[serde(default = "default_bind_address")]
-    pub bind_address: IpAddr,
+    /// `HTTP_HOST`
+    #[serde(default = "default_host")]
+    pub http_host: String,
+    /// `CACHE_HOST`; `None` means the same as `HTTP_HOST`.
+    #[serde(default)]
+    pub cache_host: Option<String>,
     /// `CACHE_PORT`
     #[serde(default = "default_cache_port")]
     pub cache_port: u16,
@@ -52,8 +54,8 @@ pub struct Config {
     pub cache_shards: usize,
 }
 
-fn default_bind_address() -> IpAddr {
-    IpAddr::from([127, 0, 0, 1])
+fn default_host() -> String {
+    "127.0.0.1".to_owned()
 }
 fn default_cache_port() -> u16 {
     6380
@@ -87,11 +89,20 @@ impl Config {
     }
 
     /// Reads and validates explicit `(NAME, value)` pairs (tests); unset names take defaults.
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "the from_env/from_iter pair is the workspace's config convention"
+    )]
     pub fn from_iter<I>(vars: I) -> Result<Config, ConfigError>
     where
         I: IntoIterator<Item = (String, String)>,
     {
         env_config::from_iter(vars)
+    }
+
+    /// The host the RESP listener binds.
+    pub fn resp_host(&self) -> &str {
+        self.cache_host.as_deref().unwrap_or(&self.http_host)
     }
 
     /// The store's budgets.
@@ -107,6 +118,18 @@ impl Config {
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let max_bulk = usize::try_from(PROTO_MAX_BULK_LEN).unwrap_or(usize::MAX);
+        if self.http_host.is_empty() {
+            return Err(ConfigError::invalid(
+                "HTTP_HOST",
+                "expected an address or host name",
+            ));
+        }
+        if self.cache_host.as_deref() == Some("") {
+            return Err(ConfigError::invalid(
+                "CACHE_HOST",
+                "expected an address or host name",
+            ));
+        }
         require_range("CACHE_SHARDS", self.cache_shards, 1, 1024)?;
         require_range(
             "CACHE_MAX_ENTRIES",
@@ -114,7 +137,12 @@ impl Validate for Config {
             self.cache_shards,
             usize::MAX,
         )?;
-        require_range("CACHE_MAX_VALUE_BYTES", self.cache_max_value_bytes, 1, max_bulk)?;
+        require_range(
+            "CACHE_MAX_VALUE_BYTES",
+            self.cache_max_value_bytes,
+            1,
+            max_bulk,
+        )?;
         require_range(
             "CACHE_MAX_CONNECTIONS",
             self.cache_max_connections,
@@ -148,11 +176,14 @@ impl Validate for Config {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::from_iter(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+        Config::from_iter(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
     }
 
     #[test]

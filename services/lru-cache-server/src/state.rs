@@ -44,3 +44,21 @@ impl AppState {
         self.connected_clients.load(Ordering::Relaxed)
     }
 }
+
+/// Resident set size of this process in bytes, from `/proc/self/status` (0 where unavailable).
+pub fn rss_bytes() -> u64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}

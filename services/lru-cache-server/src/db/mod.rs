@@ -4,113 +4,25 @@
 //! With `CACHE_SHARDS=1` eviction is exactly global LRU; with more shards it is exact within
 //! each shard (the entry evicted is the least recently used of the shard being written).
 
+mod cost;
 mod shard;
+mod types;
 
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use foldhash::fast::RandomState;
 
-pub use shard::{Counters, ENTRY_OVERHEAD, TTL_OVERHEAD, entry_cost};
+pub use cost::{Counters, ENTRY_OVERHEAD, TTL_OVERHEAD, entry_cost};
 use shard::Shard;
+pub use types::{
+    Capacity, Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Stats, Ttl,
+};
 
 /// A stored value: one allocation, shared cheaply with readers.
 pub type Value = Arc<[u8]>;
-
-/// How long a written key lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Expiry {
-    /// No TTL (a previous TTL is dropped).
-    Never,
-    /// Keep the TTL the key already has (KEEPTTL).
-    Keep,
-    /// Expire at this time of the store's clock ([`Db::now_ms`]).
-    At(u64),
-}
-
-/// When a SET applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Condition {
-    /// Always.
-    Always,
-    /// Only if the key does not exist (NX).
-    IfAbsent,
-    /// Only if the key exists (XX).
-    IfPresent,
-}
-
-/// Options of a SET.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SetOptions {
-    /// TTL of the written key.
-    pub expiry: Expiry,
-    /// NX / XX.
-    pub condition: Condition,
-    /// Whether to return the previous value (GET).
-    pub get_old: bool,
-}
-
-impl SetOptions {
-    /// A plain `SET key value`.
-    pub const PLAIN: SetOptions = SetOptions {
-        expiry: Expiry::Never,
-        condition: Condition::Always,
-        get_old: false,
-    };
-}
-
-/// What a SET did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SetOutcome {
-    /// Whether the value was written (false when NX/XX prevented it).
-    pub written: bool,
-    /// The previous value, when asked for with `get_old`.
-    pub old: Option<Value>,
-}
-
-/// Why a write was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DbError {
-    /// The entry alone is larger than a shard's byte budget.
-    #[error("entry of {cost} bytes exceeds the per-shard capacity of {capacity} bytes")]
-    TooLarge {
-        /// The entry's cost (key + value + overhead).
-        cost: usize,
-        /// The byte budget of one shard.
-        capacity: usize,
-    },
-    /// INCR on a value that is not an integer.
-    #[error("value is not an integer or out of range")]
-    NotInteger,
-    /// INCR past i64.
-    #[error("increment or decrement would overflow")]
-    Overflow,
-}
-
-/// Budgets of the whole store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Capacity {
-    /// `CACHE_MAX_ENTRIES`.
-    pub max_entries: usize,
-    /// `CACHE_MAX_BYTES`.
-    pub max_bytes: usize,
-    /// `CACHE_SHARDS`.
-    pub shards: usize,
-}
-
-/// A snapshot of the store's size and counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Entries held.
-    pub keys: usize,
-    /// Entries with a TTL.
-    pub expires: usize,
-    /// Bytes charged against `CACHE_MAX_BYTES`.
-    pub used_bytes: usize,
-    /// Summed counters.
-    pub counters: Counters,
-}
 
 /// The sharded store; cloning shares it.
 #[derive(Clone, Debug)]
@@ -123,6 +35,14 @@ struct Shared {
     shards: Box<[Mutex<Shard>]>,
     hasher: RandomState,
     epoch: Instant,
+}
+
+/// Milliseconds since the Unix epoch, by the wall clock.
+pub fn unix_now_ms() -> i64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
@@ -174,12 +94,7 @@ impl Db {
 
     /// Converts a Unix time in milliseconds to the store's clock (saturating at 1, the past).
     pub fn from_unix_ms(&self, unix_ms: i64) -> u64 {
-        let now_unix = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_millis();
-        let now_unix = i128::try_from(now_unix).unwrap_or(i128::MAX);
-        let at = i128::from(self.now_ms()) + i128::from(unix_ms) - now_unix;
+        let at = i128::from(self.now_ms()) + i128::from(unix_ms) - i128::from(unix_now_ms());
         u64::try_from(at.max(1)).unwrap_or(u64::MAX)
     }
 
@@ -190,7 +105,12 @@ impl Db {
     }
 
     /// SET with options.
-    pub fn set(&self, key: &[u8], value: Value, options: SetOptions) -> Result<SetOutcome, DbError> {
+    pub fn set(
+        &self,
+        key: &[u8],
+        value: Value,
+        options: SetOptions,
+    ) -> Result<SetOutcome, DbError> {
         let now = self.now_ms();
         self.shard(key).set(key, value, options, now)
     }
@@ -234,6 +154,22 @@ impl Db {
     pub fn incr_by(&self, key: &[u8], delta: i64) -> Result<i64, DbError> {
         let now = self.now_ms();
         self.shard(key).incr_by(key, delta, now)
+    }
+
+    /// EXPIRE: sets the expiry time (store clock) of a live key; whether it changed.
+    pub fn expire(&self, key: &[u8], at: u64, condition: ExpireIf) -> bool {
+        let now = self.now_ms();
+        self.shard(key).expire(key, at, condition, now)
+    }
+
+    /// TTL of a key (does not count as a use).
+    pub fn ttl(&self, key: &[u8]) -> Ttl {
+        let now = self.now_ms();
+        match self.shard(key).expiry_of(key, now) {
+            None => Ttl::Missing,
+            Some(0) => Ttl::Persistent,
+            Some(at) => Ttl::Remaining(at.saturating_sub(now)),
+        }
     }
 
     /// Removes every key.

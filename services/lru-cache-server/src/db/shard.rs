@@ -5,22 +5,8 @@ use std::collections::BTreeSet;
 
 use lru::LruCache;
 
-use super::{Condition, DbError, Expiry, SetOptions, SetOutcome, Value};
-
-/// Bytes counted for every entry on top of its key and value: the `lru` node (key box, value
-/// pointer, expiry, list links: 56 bytes), its hash-table slot (about 20 bytes at the usual load
-/// factor), the allocation headers and rounding of the node, key and value (about 40 bytes) and
-/// the value's reference counts (16 bytes). Measured in `bench/lru_cache_server.sh`.
-pub const ENTRY_OVERHEAD: usize = 128;
-/// Extra bytes counted for an entry with a TTL, on top of a second copy of its key: its slot in
-/// the expiry index and that copy's allocation header.
-pub const TTL_OVERHEAD: usize = 48;
-
-/// The bytes an entry is charged against `CACHE_MAX_BYTES`.
-pub fn entry_cost(key_len: usize, value_len: usize, has_ttl: bool) -> usize {
-    let ttl = if has_ttl { key_len + TTL_OVERHEAD } else { 0 };
-    key_len + value_len + ENTRY_OVERHEAD + ttl
-}
+use super::cost::{Counters, entry_cost};
+use super::{Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Value};
 
 #[derive(Debug)]
 struct Entry {
@@ -33,19 +19,6 @@ impl Entry {
     fn is_expired(&self, now: u64) -> bool {
         self.expires_at != 0 && self.expires_at <= now
     }
-}
-
-/// Counters kept per shard (under its lock) and summed on demand.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
-    /// Reads that found a live key.
-    pub hits: u64,
-    /// Reads that found nothing (or an expired key).
-    pub misses: u64,
-    /// Entries removed to make room.
-    pub evicted: u64,
-    /// Entries removed because their TTL passed.
-    pub expired: u64,
 }
 
 /// An LRU list with its own budgets.
@@ -150,7 +123,10 @@ impl Shard {
         };
         let old = old.filter(|_| options.get_old);
         if !allowed {
-            return Ok(SetOutcome { written: false, old });
+            return Ok(SetOutcome {
+                written: false,
+                old,
+            });
         }
         let expires_at = match options.expiry {
             Expiry::Never => 0,
@@ -166,8 +142,44 @@ impl Shard {
         Ok(SetOutcome { written: true, old })
     }
 
+    /// EXPIRE: sets a live key's expiry time if `condition` allows; a time already past
+    /// deletes the key. Whether the key was changed.
+    pub fn expire(&mut self, key: &[u8], at: u64, condition: ExpireIf, now: u64) -> bool {
+        let Found::Live(value, old) = self.find(key, now, false) else {
+            return false;
+        };
+        let allowed = match condition {
+            ExpireIf::Always => true,
+            ExpireIf::NoTtl => old == 0,
+            ExpireIf::HasTtl => old != 0,
+            // A key without a TTL counts as expiring never, as in Redis.
+            ExpireIf::Later => old != 0 && at > old,
+            ExpireIf::Sooner => old == 0 || at < old,
+        };
+        if !allowed {
+            return false;
+        }
+        if at <= now {
+            return self.remove(key);
+        }
+        self.store(key, value, at).is_ok()
+    }
+
+    /// TTL: `None` for a missing key, `Some(0)` for a key without TTL, else its expiry time.
+    pub fn expiry_of(&mut self, key: &[u8], now: u64) -> Option<u64> {
+        match self.find(key, now, false) {
+            Found::Live(_, expires_at) => Some(expires_at),
+            Found::Absent | Found::Expired => None,
+        }
+    }
+
     /// Checks that an entry of this size could be stored at all.
-    pub fn check_fits(&self, key_len: usize, value_len: usize, has_ttl: bool) -> Result<(), DbError> {
+    pub fn check_fits(
+        &self,
+        key_len: usize,
+        value_len: usize,
+        has_ttl: bool,
+    ) -> Result<(), DbError> {
         let cost = entry_cost(key_len, value_len, has_ttl);
         if cost > self.max_bytes {
             return Err(DbError::TooLarge {

@@ -11,7 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
-use super::frame::{self, Frame, FrameError, Limits, put_bulk, put_int};
+use super::encode::{len_i64, put_bulk, put_int};
+use super::frame::{self, Frame, FrameError, Limits};
 
 use super::skip::Skip;
 
@@ -179,7 +180,7 @@ impl Replies {
 
     /// Queues an array header announcing `len` elements.
     pub fn array_len(&mut self, len: usize) {
-        put_int(&mut self.0, b'*', frame::len_i64(len));
+        put_int(&mut self.0, b'*', len_i64(len));
     }
 
     /// Queues an error reply; `text` starts with its code, as in `ERR syntax error`.

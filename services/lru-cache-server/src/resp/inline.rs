@@ -16,7 +16,9 @@ pub fn parse(line: &[u8]) -> Result<Frame, FrameError> {
         "unbalanced quotes in request",
     )))?;
     Ok(Frame::Array(
-        args.into_iter().map(|a| Frame::Bulk(Bytes::from(a))).collect(),
+        args.into_iter()
+            .map(|a| Frame::Bulk(Bytes::from(a)))
+            .collect(),
     ))
 }
 
@@ -125,7 +127,6 @@ fn single_quoted(line: &[u8], mut pos: usize, arg: &mut Vec<u8>) -> Option<usize
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     fn split(line: &str) -> Option<Vec<String>> {

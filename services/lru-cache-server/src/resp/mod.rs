@@ -1,6 +1,7 @@
 //! The Redis protocol (RESP2): frames, inline requests, argument parsing and connections.
 
 pub mod connection;
+pub mod encode;
 pub mod frame;
 pub mod inline;
 pub mod parse;

@@ -48,7 +48,9 @@ impl Skip {
                 None => return Ok(false),
                 Some(b'$') => {}
                 Some(_) => {
-                    return Err(FrameError::Protocol("expected '$' in a skipped request".into()));
+                    return Err(FrameError::Protocol(
+                        "expected '$' in a skipped request".into(),
+                    ));
                 }
             }
             match read_bulk_header(buf, 1) {
@@ -66,7 +68,6 @@ impl Skip {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     #[test]

@@ -1,0 +1,16 @@
+//! Integration tests: the whole service on free ports, in-process, as one test binary.
+#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
+
+mod eviction;
+mod frame_fuzz;
+mod helpers;
+mod http_api;
+mod limits;
+mod redis_client;
+mod resp_commands;
+mod resp_errors;
+mod resp_expiry;
+mod resp_pipelining;
+mod robustness;
+mod shutdown;
+mod store_model;
