@@ -2,7 +2,11 @@
 //! agree: every service has its images and compose entry, ports and variables match what the
 //! binaries read, and start-up order waits on health.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
 
 use deploy_checks::variables_of;
 use serde::de::DeserializeOwned;
