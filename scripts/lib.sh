@@ -66,3 +66,12 @@ ensure_rabbitmq() {
   echo "Install it (apt-get install rabbitmq-server) or set AMQP_URL to a running broker." >&2
   return 1
 }
+
+# GETs BASE_URL + PATH, printing the request and the whole response on stderr and the body on
+# stdout (for the manual scripts).
+show_get() {
+  local path=$1
+  echo "> GET $BASE_URL$path" >&2
+  curl -sS -i "$BASE_URL$path" | tee /dev/stderr | sed -n '/^\r\{0,1\}$/,$p' | tail -n +2
+  printf '\n\n' >&2
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Manual test of rate-cache with curl: register a pair, list pairs, read the day's average,
 # show the error cases, and delete the pair.
-# Usage: scripts/rate_cache.sh   (BASE_URL default http://127.0.0.1:8782; BASE and QUOTE
+# Usage: scripts/rates.sh   (BASE_URL default http://127.0.0.1:8782; BASE and QUOTE
 # default USD and EUR). The first sample arrives at the next update tick
 # (RATE_UPDATE_INTERVAL_SECS, 60 by default); until then /rates answers 404 no_rate_for_date.
 set -euo pipefail
