@@ -60,19 +60,21 @@ for _ in $(seq 100); do
 done
 
 cat >"${WORK}/put.lua" <<'LUA'
+-- Keys must differ across wrk's threads: each thread's Lua state gets its own `thread_id`
+-- global from setup() (a `local` here would shadow it), and the same random seed.
 local counter = 0
-local thread_id = 0
 local threads = {}
 function setup(thread)
   thread:set("thread_id", #threads)
   table.insert(threads, thread)
 end
+run_id = os.time() .. "-" .. os.clock()
 wrk.method = "PUT"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"currency": "EUR", "amount": "1.00"}'
 function request()
   counter = counter + 1
-  wrk.headers["Idempotency-Key"] = "bench-" .. thread_id .. "-" .. counter .. "-" .. math.random(1e9)
+  wrk.headers["Idempotency-Key"] = "bench-" .. run_id .. "-" .. thread_id .. "-" .. counter
   return wrk.format()
 end
 LUA
