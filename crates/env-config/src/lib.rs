@@ -78,6 +78,16 @@ pub fn require_http_url(variable: &str, value: &str) -> Result<(), ConfigError> 
     require_url(variable, value, &["http://", "https://"])
 }
 
+/// Checks that `value` is a PostgreSQL URL (`postgres://` or `postgresql://`).
+pub fn require_postgres_url(variable: &str, value: &str) -> Result<(), ConfigError> {
+    require_url(variable, value, &["postgres://", "postgresql://"])
+}
+
+/// Checks that `value` is an AMQP URL (`amqp://` or `amqps://`).
+pub fn require_amqp_url(variable: &str, value: &str) -> Result<(), ConfigError> {
+    require_url(variable, value, &["amqp://", "amqps://"])
+}
+
 /// Checks that `value` starts with one of `schemes` and has something after it.
 pub fn require_url(variable: &str, value: &str, schemes: &[&str]) -> Result<(), ConfigError> {
     let ok = schemes.iter().any(|scheme| {
@@ -189,6 +199,15 @@ mod tests {
     fn defaults_fill_unset_variables() {
         let sample: Sample = from_iter(vars(&[("DATABASE_URL", "postgres://x/y")])).unwrap();
         assert_eq!(sample.http_port, 8080);
+    }
+
+    #[test]
+    fn postgres_and_amqp_urls_are_checked_by_scheme() {
+        assert!(require_postgres_url("DB", "postgresql://h/d").is_ok());
+        assert!(require_postgres_url("DB", "amqp://h").is_err());
+        assert!(require_amqp_url("BROKER", "amqps://h").is_ok());
+        let error = require_amqp_url("BROKER", "http://h").unwrap_err();
+        assert!(error.to_string().contains("BROKER"), "{error}");
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! | `OUTBOX_POLL_INTERVAL_MS` | `200` | relay pause when the outbox is empty |
 //! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
 
-use env_config::{ConfigError, Validate, require_http_url, require_range, require_url};
+use env_config::{
+    ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
+};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -97,11 +99,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
-        require_url(
-            "WRITE_DATABASE_URL",
-            &self.write_database_url,
-            &["postgres://", "postgresql://"],
-        )?;
+        require_postgres_url("WRITE_DATABASE_URL", &self.write_database_url)?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)?;
         require_http_url("BTC_PRICE_URL", &self.btc_price_url)?;
         require_range(
@@ -110,7 +108,7 @@ impl Validate for Config {
             1,
             120_000,
         )?;
-        require_url("AMQP_URL", &self.amqp_url, &["amqp://", "amqps://"])?;
+        require_amqp_url("AMQP_URL", &self.amqp_url)?;
         if self.buy_orders_exchange.is_empty() {
             return Err(ConfigError::invalid(
                 "BUY_ORDERS_EXCHANGE",

@@ -8,7 +8,7 @@
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8778` | port to bind (0: any free port) |
 
-use env_config::{ConfigError, Validate, require_range, require_url};
+use env_config::{ConfigError, Validate, require_postgres_url, require_range};
 use serde::Deserialize;
 use std::time::Duration;
 use store::Database;
@@ -68,11 +68,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
-        require_url(
-            "READ_DATABASE_URL",
-            &self.read_database_url,
-            &["postgres://", "postgresql://"],
-        )?;
+        require_postgres_url("READ_DATABASE_URL", &self.read_database_url)?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 200)?;
         require_range(
             "DATABASE_TIMEOUT_MS",

@@ -11,7 +11,7 @@
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind when serving |
 //! | `HTTP_PORT` | `8781` | port to bind when serving |
 
-use env_config::{ConfigError, Validate, require_url};
+use env_config::{ConfigError, Validate, require_postgres_url};
 use serde::Deserialize;
 use store::Database;
 
@@ -89,11 +89,7 @@ impl Config {
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         for database in Database::ALL {
-            require_url(
-                database.env_var(),
-                self.url(database),
-                &["postgres://", "postgresql://"],
-            )?;
+            require_postgres_url(database.env_var(), self.url(database))?;
         }
         Ok(())
     }

@@ -16,7 +16,9 @@
 //! - `DATABASE_POOL_SIZE` (default 10), `HTTP_HOST` (default `127.0.0.1`), `HTTP_PORT`
 //!   (default 8782).
 
-use env_config::{ConfigError, Validate, require_http_url, require_range, require_url};
+use env_config::{
+    ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
+};
 use serde::Deserialize;
 
 /// Every setting of the service.
@@ -108,12 +110,8 @@ fn default_port() -> u16 {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
-        require_url(
-            "RATE_CACHE_DATABASE_URL",
-            &self.rate_cache_database_url,
-            &["postgres://", "postgresql://"],
-        )?;
-        require_url("AMQP_URL", &self.amqp_url, &["amqp://", "amqps://"])?;
+        require_postgres_url("RATE_CACHE_DATABASE_URL", &self.rate_cache_database_url)?;
+        require_amqp_url("AMQP_URL", &self.amqp_url)?;
         if self.rate_jobs_queue.trim().is_empty() || self.rate_jobs_queue.len() > 200 {
             return Err(ConfigError::invalid(
                 "RATE_JOBS_QUEUE",

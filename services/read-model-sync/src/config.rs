@@ -15,12 +15,10 @@
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8780` | port to bind (0: any free port) |
 
-use env_config::{ConfigError, Validate, require_range, require_url};
+use env_config::{ConfigError, Validate, require_amqp_url, require_postgres_url, require_range};
 use serde::Deserialize;
 use std::time::Duration;
 use store::Database;
-
-const POSTGRES: [&str; 2] = ["postgres://", "postgresql://"];
 
 /// Settings of read-model-sync.
 #[derive(Debug, Clone, Deserialize)]
@@ -116,9 +114,9 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
-        require_url("READ_DATABASE_URL", &self.read_database_url, &POSTGRES)?;
-        require_url("WRITE_DATABASE_URL", &self.write_database_url, &POSTGRES)?;
-        require_url("AMQP_URL", &self.amqp_url, &["amqp://", "amqps://"])?;
+        require_postgres_url("READ_DATABASE_URL", &self.read_database_url)?;
+        require_postgres_url("WRITE_DATABASE_URL", &self.write_database_url)?;
+        require_amqp_url("AMQP_URL", &self.amqp_url)?;
         for (variable, value) in [
             ("BUY_ORDERS_EXCHANGE", &self.buy_orders_exchange),
             ("READ_MODEL_QUEUE", &self.read_model_queue),

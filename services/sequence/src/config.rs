@@ -9,7 +9,7 @@
 //! - `HTTP_HOST`: address to bind (default `127.0.0.1`);
 //! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one).
 
-use env_config::{ConfigError, Validate, require_range, require_url};
+use env_config::{ConfigError, Validate, require_postgres_url, require_range};
 use serde::Deserialize;
 
 /// Every setting of the service.
@@ -54,11 +54,7 @@ fn default_port() -> u16 {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
-        require_url(
-            "SEQUENCE_DATABASE_URL",
-            &self.sequence_database_url,
-            &["postgres://", "postgresql://"],
-        )?;
+        require_postgres_url("SEQUENCE_DATABASE_URL", &self.sequence_database_url)?;
         require_range("SEQUENCE_MAX_COUNT", self.sequence_max_count, 1, 100_000)?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)
     }
