@@ -23,6 +23,8 @@ impl Get {
 
     /// Looks the key up.
     pub fn apply(self, state: &AppState, dst: &mut Replies) {
-        dst.optional_bulk(state.db.get(&self.key).as_deref());
+        state
+            .db
+            .get_with(&self.key, |value| dst.optional_bulk(value));
     }
 }

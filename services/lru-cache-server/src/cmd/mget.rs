@@ -23,7 +23,7 @@ impl MGet {
     pub fn apply(self, state: &AppState, dst: &mut Replies) {
         dst.array_len(self.keys.len());
         for key in &self.keys {
-            dst.optional_bulk(state.db.get(key).as_deref());
+            state.db.get_with(key, |value| dst.optional_bulk(value));
         }
     }
 }

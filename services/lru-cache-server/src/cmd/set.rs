@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use super::CmdError;
 use super::mset::db_error;
-use crate::db::{Condition, Db, Expiry, SetOptions, Value, unix_now_ms};
+use crate::db::{Condition, Db, Expiry, SetOptions, unix_now_ms};
 use crate::resp::Parse;
 use crate::resp::connection::Replies;
 use crate::resp::parse::parse_i64;
@@ -139,10 +139,7 @@ impl Set {
             condition: self.condition,
             get_old: self.get_old,
         };
-        match state
-            .db
-            .set(&self.key, Value::from(&self.value[..]), options)
-        {
+        match state.db.set(&self.key, &self.value, options) {
             Ok(outcome) if self.get_old => dst.optional_bulk(outcome.old.as_deref()),
             Ok(outcome) if outcome.written => dst.ok(),
             Ok(_) => dst.null(),

@@ -5,6 +5,7 @@
 //! each shard (the entry evicted is the least recently used of the shard being written).
 
 mod cost;
+mod list;
 mod shard;
 mod types;
 
@@ -21,7 +22,8 @@ pub use types::{
     Capacity, Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Stats, Ttl,
 };
 
-/// A stored value: one allocation, shared cheaply with readers.
+/// A value handed out of the store (a copy: the store keeps each key and its value together in
+/// one allocation of its own).
 pub type Value = Arc<[u8]>;
 
 /// The sharded store; cloning shares it.
@@ -98,21 +100,27 @@ impl Db {
         u64::try_from(at.max(1)).unwrap_or(u64::MAX)
     }
 
-    /// GET: the value of a live key, made most recently used.
+    /// GET: a copy of the value of a live key, made most recently used.
     pub fn get(&self, key: &[u8]) -> Option<Value> {
-        let now = self.now_ms();
-        self.shard(key).get(key, now)
+        self.get_with(key, |value| value.map(Value::from))
     }
 
-    /// SET with options.
+    /// GET without a copy: passes the value of a live key (made most recently used) to `read`
+    /// while its shard is locked, so `read` should be quick (e.g. copy it into a reply buffer).
+    pub fn get_with<R>(&self, key: &[u8], read: impl FnOnce(Option<&[u8]>) -> R) -> R {
+        let now = self.now_ms();
+        self.shard(key).get_with(key, now, read)
+    }
+
+    /// SET with options; the store copies `value`.
     pub fn set(
         &self,
         key: &[u8],
-        value: Value,
+        value: impl AsRef<[u8]>,
         options: SetOptions,
     ) -> Result<SetOutcome, DbError> {
         let now = self.now_ms();
-        self.shard(key).set(key, value, options, now)
+        self.shard(key).set(key, value.as_ref(), options, now)
     }
 
     /// MSET: writes every pair atomically (all involved shards are locked, in index order).
@@ -133,7 +141,7 @@ impl Db {
         let now = self.now_ms();
         for ((key, value), target) in pairs.iter().zip(&targets) {
             let slot = indices.binary_search(target).unwrap_or_default();
-            guards[slot].set(key, Value::from(&value[..]), SetOptions::PLAIN, now)?;
+            guards[slot].set(key, value, SetOptions::PLAIN, now)?;
         }
         Ok(())
     }

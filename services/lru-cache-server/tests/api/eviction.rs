@@ -55,7 +55,7 @@ async fn the_byte_budget_evicts_least_recently_used_entries_until_a_write_fits()
     let app = spawn_app_with(&[
         ("CACHE_SHARDS", "1"),
         ("CACHE_MAX_BYTES", &max_bytes),
-        ("CACHE_MAX_VALUE_BYTES", "400"),
+        ("CACHE_MAX_VALUE_BYTES", "300"),
     ])
     .await;
     let value = [b'v'; 100];
@@ -73,8 +73,8 @@ async fn the_byte_budget_evicts_least_recently_used_entries_until_a_write_fits()
         [true, false, true, true]
     );
 
-    // A value three times larger needs the room of the two least recently used, k3 and k1.
-    app.exchange(&command(&[b"SET", b"k5", &[b'w'; 300]])).await;
+    // A value twice as large needs the room of the two least recently used, k3 and k1.
+    app.exchange(&command(&[b"SET", b"k5", &[b'w'; 200]])).await;
     let alive = present(&app, &["k1", "k3", "k4", "k5"]).await;
     assert_eq!(alive, [false, false, true, true]);
 }
@@ -85,17 +85,17 @@ async fn an_entry_larger_than_the_whole_cache_is_refused_with_oom() {
     let app = spawn_app_with(&[
         ("CACHE_SHARDS", "1"),
         ("CACHE_MAX_BYTES", &max_bytes),
-        ("CACHE_MAX_VALUE_BYTES", "400"),
+        ("CACHE_MAX_VALUE_BYTES", "300"),
     ])
     .await;
     let request = [
         command(&[b"SET", b"small", b"v"]),
-        command(&[b"SET", &[b'k'; 400], &[b'v'; 300]]),
+        command(&[b"SET", &[b'k'; 300], &[b'v'; 300]]),
         command(&[b"DBSIZE"]),
     ]
     .concat();
     let reply = text(&app.exchange(&request).await);
-    let cost = entry_cost(400, 300, false);
+    let cost = entry_cost(300, 300, false);
     let expected = format!(
         "+OK\r\n-OOM command not allowed: entry of {cost} bytes exceeds the per-shard \
          capacity of {max_bytes} bytes\r\n:1\r\n"
