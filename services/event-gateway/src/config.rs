@@ -7,6 +7,7 @@
 //! | `EVENTS_EXCHANGE` | `events` | durable topic exchange accepted events are published to |
 //! | `PUBLISH_TIMEOUT_MS` | `5000` | wait for the broker's confirm before answering 503 |
 //! | `VALIDATOR_CACHE_SIZE` | `1024` | compiled validators kept, per (client, event, version) |
+//! | `SCHEMA_CACHE_TTL_MS` | `1000` | how long `send_event` uses a latest version read from the database (0: read it per event) |
 //! | `MAX_BODY_BYTES` | `262144` | largest schema or event accepted (413 above) |
 //! | `DATABASE_POOL_SIZE` | `8` | schema-store connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before answering 503 |
@@ -36,6 +37,9 @@ pub struct Config {
     /// Validators cached.
     #[serde(default = "cache_size")]
     pub validator_cache_size: usize,
+    /// Latest-version cache time to live, in ms.
+    #[serde(default = "schema_cache_ttl_ms")]
+    pub schema_cache_ttl_ms: u64,
     /// Body limit, in bytes.
     #[serde(default = "max_body_bytes")]
     pub max_body_bytes: usize,
@@ -67,6 +71,9 @@ fn publish_timeout_ms() -> u64 {
 }
 fn cache_size() -> usize {
     1024
+}
+fn schema_cache_ttl_ms() -> u64 {
+    1000
 }
 fn max_body_bytes() -> usize {
     256 * 1024
@@ -128,6 +135,12 @@ impl Validate for Config {
             self.validator_cache_size,
             1,
             1_000_000,
+        )?;
+        require_range(
+            "SCHEMA_CACHE_TTL_MS",
+            self.schema_cache_ttl_ms,
+            0,
+            3_600_000,
         )?;
         require_range(
             "MAX_BODY_BYTES",

@@ -36,11 +36,10 @@ impl Application {
             tracing::warn!(%reason, "broker not reachable at start; will retry on each publish");
         }
         let store = Arc::new(PgSchemaStore::new(pool.clone()));
-        let gateway = web::Data::new(Gateway::new(
-            store,
-            stream.clone(),
-            config.validator_cache_size,
-        ));
+        let gateway = web::Data::new(
+            Gateway::new(store, stream.clone(), config.validator_cache_size)
+                .with_version_ttl(Duration::from_millis(config.schema_cache_ttl_ms)),
+        );
 
         let metrics = HttpMetrics::new()?;
         let gateway_metrics = web::Data::new(GatewayMetrics::register(metrics.registry())?);

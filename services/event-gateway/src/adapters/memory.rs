@@ -11,7 +11,7 @@ use std::{
     collections::BTreeMap,
     sync::{
         Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
 };
 
@@ -21,9 +21,15 @@ type Versions = BTreeMap<(String, String), Vec<StoredSchema>>;
 #[derive(Default)]
 pub struct MemorySchemaStore {
     versions: Mutex<Versions>,
+    latest_reads: AtomicUsize,
 }
 
 impl MemorySchemaStore {
+    /// How often `latest_version` was asked.
+    pub fn latest_reads(&self) -> usize {
+        self.latest_reads.load(Ordering::Relaxed)
+    }
+
     fn with<T>(&self, work: impl FnOnce(&mut Versions) -> T) -> Result<T, PortError> {
         let mut versions = self
             .versions
@@ -40,6 +46,7 @@ fn key(client: &Name, event: &Name) -> (String, String) {
 #[async_trait]
 impl SchemaStore for MemorySchemaStore {
     async fn latest_version(&self, client: &Name, event: &Name) -> Result<Option<i32>, PortError> {
+        self.latest_reads.fetch_add(1, Ordering::Relaxed);
         self.with(|v| {
             v.get(&key(client, event))
                 .and_then(|all| all.last())

@@ -3,10 +3,11 @@
 use crate::core::{
     CompiledSchema, CoreError, EventStream, EventSummary, InsertOutcome, Name, OutgoingEvent,
     SchemaStore, StoredSchema, ValidatorCache, check_schema,
+    latest::{Latest, LatestVersions},
     validation::{compile, violations},
 };
 use serde_json::Value;
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
 /// How often a registration retries after a concurrent one (from another instance) took
@@ -43,11 +44,13 @@ pub struct Gateway {
     store: Arc<dyn SchemaStore>,
     stream: Arc<dyn EventStream>,
     cache: ValidatorCache,
+    latest: LatestVersions,
     stripes: Vec<tokio::sync::Mutex<()>>,
 }
 
 impl Gateway {
-    /// A gateway over `store` and `stream`, caching up to `cache_capacity` validators.
+    /// A gateway over `store` and `stream`, caching up to `cache_capacity` validators. Each
+    /// event reads the latest version from the store; see [`Gateway::with_version_ttl`].
     pub fn new(
         store: Arc<dyn SchemaStore>,
         stream: Arc<dyn EventStream>,
@@ -60,8 +63,18 @@ impl Gateway {
             store,
             stream,
             cache: ValidatorCache::new(cache_capacity),
+            latest: LatestVersions::new(cache_capacity, Duration::ZERO),
             stripes,
         }
+    }
+
+    /// Lets `receive` use a latest version read from the store for up to `ttl` (zero: read
+    /// it for every event). A registration through this gateway takes effect at once; one
+    /// through another instance within `ttl`.
+    #[must_use]
+    pub fn with_version_ttl(mut self, ttl: Duration) -> Self {
+        self.latest = LatestVersions::new(self.cache.capacity(), ttl);
+        self
     }
 
     /// The validator cache (for metrics and tests).
@@ -93,6 +106,13 @@ impl Gateway {
                     .await
                     .map_err(CoreError::Store)?;
                 if let Some(current) = current.filter(|c| &c.schema == schema) {
+                    self.latest.put(
+                        &routing_key(&client, &event),
+                        Latest {
+                            version,
+                            validator: compiled,
+                        },
+                    );
                     return Ok(Registration {
                         stored: current,
                         created: false,
@@ -108,7 +128,14 @@ impl Gateway {
             {
                 InsertOutcome::Inserted(stored) => {
                     self.cache
-                        .put(client.as_str(), event.as_str(), next, compiled);
+                        .put(client.as_str(), event.as_str(), next, compiled.clone());
+                    self.latest.put(
+                        &routing_key(&client, &event),
+                        Latest {
+                            version: next,
+                            validator: compiled,
+                        },
+                    );
                     tracing::info!(%client, %event, version = next, "schema version registered");
                     return Ok(Registration {
                         stored,
@@ -134,15 +161,8 @@ impl Gateway {
         correlation_id: Option<String>,
     ) -> Result<Accepted, CoreError> {
         let (client, event) = names(client, event)?;
-        let Some(version) = self
-            .store
-            .latest_version(&client, &event)
-            .await
-            .map_err(CoreError::Store)?
-        else {
-            return Err(self.unknown(&client, &event).await);
-        };
-        let validator = self.validator(&client, &event, version).await?;
+        let routing_key = routing_key(&client, &event);
+        let Latest { version, validator } = self.latest(&client, &event, &routing_key).await?;
         let errors = violations(&validator, event_json);
         if !errors.is_empty() {
             return Err(CoreError::InvalidEvent {
@@ -155,7 +175,7 @@ impl Gateway {
             client: client.to_string(),
             event: event.to_string(),
             schema_version: version,
-            routing_key: format!("{client}.{event}"),
+            routing_key,
             body,
             correlation_id,
         };
@@ -216,6 +236,33 @@ impl Gateway {
         Ok(events)
     }
 
+    /// The latest version and its validator: from memory while fresh, else from the store
+    /// (then remembered).
+    async fn latest(
+        &self,
+        client: &Name,
+        event: &Name,
+        routing_key: &str,
+    ) -> Result<Latest, CoreError> {
+        if let Some(latest) = self.latest.fresh(routing_key) {
+            return Ok(latest);
+        }
+        let Some(version) = self
+            .store
+            .latest_version(client, event)
+            .await
+            .map_err(CoreError::Store)?
+        else {
+            return Err(self.unknown(client, event).await);
+        };
+        let latest = Latest {
+            version,
+            validator: self.validator(client, event, version).await?,
+        };
+        self.latest.put(routing_key, latest.clone());
+        Ok(latest)
+    }
+
     /// The cached validator of a version, compiling (and caching) it on a miss.
     async fn validator(
         &self,
@@ -267,6 +314,11 @@ impl Gateway {
             Err(error) => CoreError::Store(error),
         }
     }
+}
+
+/// `{client}.{event}`: the routing key, and the key of the latest-version cache.
+fn routing_key(client: &Name, event: &Name) -> String {
+    format!("{client}.{event}")
 }
 
 fn names(client: &str, event: &str) -> Result<(Name, Name), CoreError> {

@@ -3,12 +3,15 @@
 
 mod error;
 mod gateway;
+mod latest;
 mod names;
 mod ports;
 mod validation;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod version_ttl_tests;
 
 pub use error::{CoreError, Violation};
 pub use gateway::{Accepted, Gateway, Registration};

@@ -89,6 +89,11 @@ impl ValidatorCache {
         }
     }
 
+    /// How many validators it can hold.
+    pub fn capacity(&self) -> usize {
+        self.entries.lock().map(|e| e.cap().get()).unwrap_or(1)
+    }
+
     /// How many validators are cached.
     pub fn len(&self) -> usize {
         self.entries.lock().map(|e| e.len()).unwrap_or(0)

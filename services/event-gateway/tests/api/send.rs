@@ -120,3 +120,39 @@ async fn any_json_value_can_be_an_event() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_version_registered_through_another_instance_is_used_within_the_cache_ttl() {
+    // SCHEMA_CACHE_TTL_MS is left at its default: 1000 ms.
+    let ttl = std::time::Duration::from_millis(1000);
+    let this = spawn_app().await;
+    let other = crate::helpers::second_instance(&this).await;
+    other.registered("c", "e", &json!({"type": "string"})).await;
+    assert_eq!(
+        this.send("c", "e", &json!("x")).await.status(),
+        StatusCode::ACCEPTED,
+        "version 1, now remembered by this instance"
+    );
+    other
+        .registered("c", "e", &json!({"type": "integer"}))
+        .await;
+    let registered = std::time::Instant::now();
+    test_support::eventually("version 2 to be used", ttl * 5, || async {
+        let status = this.send("c", "e", &json!(7)).await.status();
+        assert!(
+            [StatusCode::ACCEPTED, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+            "{status}"
+        );
+        (status == StatusCode::ACCEPTED).then_some(())
+    })
+    .await;
+    assert!(
+        registered.elapsed() < ttl + std::time::Duration::from_millis(700),
+        "picked up within the TTL (took {:?})",
+        registered.elapsed()
+    );
+    assert_eq!(
+        this.send("c", "e", &json!("x")).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
