@@ -73,6 +73,23 @@ fn convert(error: envy::Error) -> ConfigError {
     }
 }
 
+/// Loads `T` from the process environment or, on any problem, prints it (naming the variable)
+/// to stderr and exits with status 1: for `main`, before anything else starts.
+pub fn load_or_exit<T: DeserializeOwned + Validate>() -> T {
+    from_env().unwrap_or_else(|error| {
+        eprintln!("configuration error: {error}");
+        std::process::exit(1)
+    })
+}
+
+/// `(NAME, value)` pairs as owned strings, for [`from_iter`] in tests.
+pub fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
 /// Checks that `value` is an absolute `http(s)://` URL; `variable` names it in the error.
 pub fn require_http_url(variable: &str, value: &str) -> Result<(), ConfigError> {
     require_url(variable, value, &["http://", "https://"])
@@ -142,13 +159,6 @@ mod tests {
         fn validate(&self) -> Result<(), ConfigError> {
             require_url("DATABASE_URL", &self.database_url, &["postgres://"])
         }
-    }
-
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
     }
 
     #[test]

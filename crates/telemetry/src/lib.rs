@@ -66,6 +66,14 @@ pub fn init(service: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// [`init`], or print why not and exit with status 1: for the first line of `main`.
+pub fn init_or_exit(service: &str) {
+    if let Err(message) = init(service) {
+        eprintln!("{message}");
+        std::process::exit(1);
+    }
+}
+
 /// Installs a subscriber for tests (pretty, `RUST_LOG` or `warn`), once; later calls do nothing.
 pub fn init_for_tests() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));

@@ -4,17 +4,8 @@ use btc_price::{config::Config, startup::Application};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    if let Err(message) = telemetry::init("btc-price") {
-        eprintln!("{message}");
-        std::process::exit(1);
-    }
-    let config: Config = match env_config::from_env() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("btc-price: {error}");
-            std::process::exit(1);
-        }
-    };
+    telemetry::init_or_exit("btc-price");
+    let config: Config = env_config::load_or_exit();
     let shutdown = http_kit::shutdown_on_signals();
     let application = Application::build(config, shutdown).await?;
     tracing::info!(port = application.port(), "btc-price listening");

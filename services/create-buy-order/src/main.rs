@@ -4,17 +4,8 @@ use create_buy_order::{config::Config, startup::Application};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    if let Err(message) = telemetry::init("create-buy-order") {
-        eprintln!("{message}");
-        std::process::exit(1);
-    }
-    let config: Config = match env_config::from_env() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("create-buy-order: {error}");
-            std::process::exit(1);
-        }
-    };
+    telemetry::init_or_exit("create-buy-order");
+    let config: Config = env_config::load_or_exit();
     let shutdown = http_kit::shutdown_on_signals();
     let application = Application::build(config, shutdown).await?;
     tracing::info!(port = application.port(), "create-buy-order listening");

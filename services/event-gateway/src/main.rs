@@ -3,17 +3,8 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if let Err(message) = telemetry::init("event-gateway") {
-        eprintln!("{message}");
-        return ExitCode::FAILURE;
-    }
-    let config: Config = match env_config::from_env() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("event-gateway: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    telemetry::init_or_exit("event-gateway");
+    let config: Config = env_config::load_or_exit();
     let shutdown = http_kit::shutdown_on_signals();
     let outcome = match Application::build(config, shutdown).await {
         Ok(app) => app.run_until_stopped().await,

@@ -83,11 +83,6 @@ fn default_shards() -> usize {
 }
 
 impl Config {
-    /// Reads and validates the process environment.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        env_config::from_env()
-    }
-
     /// Reads and validates explicit `(NAME, value)` pairs (tests); unset names take defaults.
     #[expect(
         clippy::should_implement_trait,

@@ -5,18 +5,8 @@ use lru_cache_server::startup::Application;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    if let Err(e) = telemetry::init("lru-cache-server") {
-        eprintln!("lru-cache-server: {e}");
-        std::process::exit(2);
-    }
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            tracing::error!(error = %e, "invalid configuration");
-            eprintln!("lru-cache-server: {e}");
-            std::process::exit(2);
-        }
-    };
+    telemetry::init_or_exit("lru-cache-server");
+    let config: Config = env_config::load_or_exit();
     let shutdown = http_kit::shutdown_on_signals();
     let app = Application::build(config, shutdown).await?;
     tracing::info!(

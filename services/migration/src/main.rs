@@ -3,17 +3,8 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if let Err(message) = telemetry::init("migration") {
-        eprintln!("{message}");
-        return ExitCode::FAILURE;
-    }
-    let config: Config = match env_config::from_env() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("migration: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    telemetry::init_or_exit("migration");
+    let config: Config = env_config::load_or_exit();
     let targets = config.targets();
     let for_run = targets.clone();
     let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_run))

@@ -144,13 +144,7 @@ impl Validate for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use env_config::vars;
 
     #[test]
     fn defaults_make_a_local_run_work() {

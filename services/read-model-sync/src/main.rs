@@ -5,17 +5,8 @@ use std::process::ExitCode;
 /// from the write model's outbox, prints what it did, and exits.
 #[tokio::main]
 async fn main() -> ExitCode {
-    if let Err(message) = telemetry::init("read-model-sync") {
-        eprintln!("{message}");
-        return ExitCode::FAILURE;
-    }
-    let config: Config = match env_config::from_env() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("read-model-sync: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    telemetry::init_or_exit("read-model-sync");
+    let config: Config = env_config::load_or_exit();
     match startup::run_command(config, std::env::args().nth(1).as_deref()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
