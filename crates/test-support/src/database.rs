@@ -12,9 +12,19 @@ use store::{Database, PgPool, PoolOptions};
 const TEMPLATE_LOCK_KEY: i64 = 0x7465_6d70_6c61_7465; // "template"
 
 /// The server tests create databases on: `TEST_DATABASE_URL`, or the local one.
+///
+/// Without an explicit `sslmode` the URL gets `sslmode=disable`: TLS on loopback buys nothing in
+/// tests, and libpq's OpenSSL clean-up at process exit can crash a test binary whose pool threads
+/// still hold TLS connections (seen as a SIGSEGV after a passing test).
 pub fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER))
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER));
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 fn url_for(name: &str) -> String {
