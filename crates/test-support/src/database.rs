@@ -17,7 +17,8 @@ const TEMPLATE_LOCK_KEY: i64 = 0x7465_6d70_6c61_7465; // "template"
 /// tests, and libpq's OpenSSL clean-up at process exit can crash a test binary whose pool threads
 /// still hold TLS connections (seen as a SIGSEGV after a passing test).
 pub fn server_url() -> String {
-    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER));
+    let url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| format!("{}/postgres", store::LOCAL_SERVER));
     if url.contains("sslmode=") {
         url
     } else if url.contains('?') {
