@@ -16,7 +16,6 @@
 
 use env_config::{ConfigError, Validate, require_range, require_url};
 use serde::Deserialize;
-use std::time::Duration;
 use store::Database;
 
 /// Settings of event-gateway.
@@ -105,10 +104,7 @@ impl Config {
 
     /// Pool settings for the schema store.
     pub fn pool_options(&self) -> store::PoolOptions {
-        store::PoolOptions {
-            max_size: self.database_pool_size,
-            connection_timeout: Duration::from_millis(self.database_timeout_ms),
-        }
+        store::PoolOptions::from_settings(self.database_pool_size, self.database_timeout_ms)
     }
 }
 

@@ -17,7 +17,6 @@
 
 use env_config::{ConfigError, Validate, require_amqp_url, require_postgres_url, require_range};
 use serde::Deserialize;
-use std::time::Duration;
 use store::Database;
 
 /// Settings of read-model-sync.
@@ -105,10 +104,7 @@ impl Config {
 
     /// Pool settings for the read model.
     pub fn pool_options(&self) -> store::PoolOptions {
-        store::PoolOptions {
-            max_size: self.database_pool_size,
-            connection_timeout: Duration::from_millis(self.database_timeout_ms),
-        }
+        store::PoolOptions::from_settings(self.database_pool_size, self.database_timeout_ms)
     }
 }
 
