@@ -1,16 +1,13 @@
 //! The happy paths: prices, the cache and single flight.
 
-use crate::helpers::{Settings, coinbase_ok, coinbase_route, spawn_app, spawn_app_with, wait_ms};
+use crate::helpers::{Settings, coinbase_ok, spawn_app, spawn_app_with, wait_ms};
 use serde_json::Value;
 use std::time::Duration;
 
 #[tokio::test]
 async fn a_price_is_the_coinbase_rate_as_a_decimal_string() {
     let app = spawn_app().await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
 
     let body = app.price_json("EUR").await;
 
@@ -30,10 +27,7 @@ async fn a_price_is_the_coinbase_rate_as_a_decimal_string() {
 #[tokio::test]
 async fn all_three_prices_come_from_one_upstream_call() {
     let app = spawn_app().await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
 
     let response = app.get_prices().await;
 
@@ -86,10 +80,7 @@ async fn a_price_within_its_ttl_is_served_from_the_cache() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
 
     let first = app.price_json("EUR").await;
     let second = app.price_json("USD").await;
@@ -107,10 +98,7 @@ async fn a_price_older_than_its_ttl_is_fetched_again() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
 
     let first = app.price_json("EUR").await;
     wait_ms(150).await;
@@ -129,9 +117,7 @@ async fn concurrent_requests_for_a_stale_price_cause_one_upstream_call() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok().set_delay(Duration::from_millis(300)))
-        .mount(&app.coinbase)
+    app.coinbase_answers(coinbase_ok().set_delay(Duration::from_millis(300)))
         .await;
     app.price_json("EUR").await;
     wait_ms(150).await;
@@ -154,9 +140,7 @@ async fn concurrent_requests_on_a_cold_cache_cause_one_upstream_call() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok().set_delay(Duration::from_millis(300)))
-        .mount(&app.coinbase)
+    app.coinbase_answers(coinbase_ok().set_delay(Duration::from_millis(300)))
         .await;
 
     let responses = futures::future::join_all((0..50).map(|_| app.get_prices())).await;

@@ -113,6 +113,22 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 }
 
 impl TestApp {
+    /// Every Coinbase exchange-rates request gets `response`.
+    pub async fn coinbase_answers(&self, response: ResponseTemplate) {
+        coinbase_route()
+            .respond_with(response)
+            .mount(&self.coinbase)
+            .await;
+    }
+
+    /// Every Kraken ticker request gets `response`.
+    pub async fn kraken_answers(&self, response: ResponseTemplate) {
+        kraken_route()
+            .respond_with(response)
+            .mount(&self.kraken)
+            .await;
+    }
+
     /// `GET /btc_price/{currency}`.
     pub async fn get_price(&self, currency: &str) -> reqwest::Response {
         self.client

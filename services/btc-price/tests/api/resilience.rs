@@ -1,8 +1,7 @@
 //! Upstream failures: stale prices, 503, 429, HTML bodies, timeouts and the Kraken fallback.
 
 use crate::helpers::{
-    Settings, coinbase_ok, coinbase_route, fixture, kraken_ok, kraken_route, spawn_app,
-    spawn_app_with, wait_ms,
+    Settings, coinbase_ok, coinbase_route, fixture, kraken_ok, spawn_app, spawn_app_with, wait_ms,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -11,14 +10,8 @@ use wiremock::ResponseTemplate;
 async fn fail_everything(app: &crate::helpers::TestApp) {
     app.coinbase.reset().await;
     app.kraken.reset().await;
-    coinbase_route()
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&app.coinbase)
-        .await;
-    kraken_route()
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&app.kraken)
-        .await;
+    app.coinbase_answers(ResponseTemplate::new(502)).await;
+    app.kraken_answers(ResponseTemplate::new(503)).await;
 }
 
 #[tokio::test]
@@ -28,10 +21,7 @@ async fn the_last_price_is_served_flagged_stale_while_the_upstreams_fail() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
     let fresh = app.price_json("EUR").await;
     fail_everything(&app).await;
     wait_ms(150).await;
@@ -52,10 +42,7 @@ async fn after_the_stale_limit_the_answer_is_503_price_unavailable() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
     app.price_json("EUR").await;
     fail_everything(&app).await;
     wait_ms(400).await;
@@ -87,14 +74,8 @@ async fn a_cold_cache_with_failing_upstreams_is_503() {
 #[tokio::test]
 async fn kraken_is_used_when_coinbase_fails() {
     let app = spawn_app().await;
-    coinbase_route()
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&app.coinbase)
-        .await;
-    kraken_route()
-        .respond_with(kraken_ok())
-        .mount(&app.kraken)
-        .await;
+    app.coinbase_answers(ResponseTemplate::new(500)).await;
+    app.kraken_answers(kraken_ok()).await;
 
     let body = app.price_json("EUR").await;
 
@@ -106,17 +87,12 @@ async fn kraken_is_used_when_coinbase_fails() {
 #[tokio::test]
 async fn a_kraken_error_inside_http_200_is_a_failure() {
     let app = spawn_app().await;
-    coinbase_route()
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&app.coinbase)
-        .await;
-    kraken_route()
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("kraken_unknown_pair.json"), "application/json"),
-        )
-        .mount(&app.kraken)
-        .await;
+    app.coinbase_answers(ResponseTemplate::new(500)).await;
+    app.kraken_answers(
+        ResponseTemplate::new(200)
+            .set_body_raw(fixture("kraken_unknown_pair.json"), "application/json"),
+    )
+    .await;
 
     let response = app.get_price("EUR").await;
 
@@ -131,16 +107,11 @@ async fn a_kraken_error_inside_http_200_is_a_failure() {
 #[tokio::test]
 async fn an_html_page_with_status_200_is_retried_then_the_fallback_answers() {
     let app = spawn_app().await;
-    coinbase_route()
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(fixture("cloudflare_error.html"), "text/html"),
-        )
-        .mount(&app.coinbase)
-        .await;
-    kraken_route()
-        .respond_with(kraken_ok())
-        .mount(&app.kraken)
-        .await;
+    app.coinbase_answers(
+        ResponseTemplate::new(200).set_body_raw(fixture("cloudflare_error.html"), "text/html"),
+    )
+    .await;
+    app.kraken_answers(kraken_ok()).await;
 
     let body = app.price_json("USD").await;
 
@@ -162,10 +133,7 @@ async fn an_html_page_then_json_is_recovered_by_the_retry() {
         .up_to_n_times(1)
         .mount(&app.coinbase)
         .await;
-    coinbase_route()
-        .respond_with(coinbase_ok())
-        .mount(&app.coinbase)
-        .await;
+    app.coinbase_answers(coinbase_ok()).await;
 
     let body = app.price_json("EUR").await;
 
@@ -180,14 +148,9 @@ async fn a_429_is_honoured_until_its_retry_after_has_passed() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "30"))
-        .mount(&app.coinbase)
+    app.coinbase_answers(ResponseTemplate::new(429).insert_header("Retry-After", "30"))
         .await;
-    kraken_route()
-        .respond_with(kraken_ok())
-        .mount(&app.kraken)
-        .await;
+    app.kraken_answers(kraken_ok()).await;
 
     let first = app.price_json("EUR").await;
     wait_ms(150).await;
@@ -210,14 +173,9 @@ async fn a_slow_upstream_times_out_and_the_fallback_answers() {
         ..Settings::default()
     })
     .await;
-    coinbase_route()
-        .respond_with(coinbase_ok().set_delay(Duration::from_secs(5)))
-        .mount(&app.coinbase)
+    app.coinbase_answers(coinbase_ok().set_delay(Duration::from_secs(5)))
         .await;
-    kraken_route()
-        .respond_with(kraken_ok())
-        .mount(&app.kraken)
-        .await;
+    app.kraken_answers(kraken_ok()).await;
     let started = Instant::now();
 
     let body = app.price_json("EUR").await;
