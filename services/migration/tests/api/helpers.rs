@@ -53,6 +53,27 @@ pub fn command(env: &[(String, String)]) -> Command {
     command
 }
 
+/// Starts `runs` migrations at once (all spawned before any is waited for, so they overlap)
+/// and asserts that every one of them succeeded.
+pub fn run_at_once(env: &[(String, String)], runs: usize) {
+    let children: Vec<_> = (0..runs)
+        .map(|_| {
+            command(env)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 pub fn run(env: &[(String, String)]) -> Output {
     command(env).output().expect("the migration binary runs")
 }

@@ -1,6 +1,6 @@
 //! Applying migrations: fresh, again, concurrently, and a failing one.
 
-use crate::helpers::{Targets, command, count, run, table_exists};
+use crate::helpers::{Targets, count, run, run_at_once, table_exists};
 use diesel::connection::SimpleConnection;
 use migration::runner::migrate_all;
 use store::Database;
@@ -73,27 +73,7 @@ fn two_runs_at_once_both_succeed_and_apply_each_migration_once() {
     let targets = Targets::not_created();
     let env = targets.env();
 
-    // Both are started before either is waited for, so they overlap.
-    let spawned: Vec<_> = (0..2)
-        .map(|_| {
-            command(&env)
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let statuses: Vec<_> = spawned
-        .into_iter()
-        .map(|child| child.wait_with_output().unwrap())
-        .collect();
-
-    for output in &statuses {
-        assert!(
-            output.status.success(),
-            "stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    run_at_once(&env, 2);
     for (database, db) in &targets.databases {
         let applied = count(
             &mut db.connect(),
@@ -108,26 +88,7 @@ fn concurrent_first_runs_on_brand_new_databases_both_succeed() {
     let targets = Targets::not_created();
     let env = targets.env();
 
-    let spawned: Vec<_> = (0..3)
-        .map(|_| {
-            command(&env)
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<_> = spawned
-        .into_iter()
-        .map(|child| child.wait_with_output().unwrap())
-        .collect();
-
-    for output in &outputs {
-        assert!(
-            output.status.success(),
-            "stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    run_at_once(&env, 3);
     let status = store::status(&mut targets.get(Database::Read).connect(), Database::Read).unwrap();
     assert!(status.pending.is_empty());
 }
