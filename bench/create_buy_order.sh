@@ -22,14 +22,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in wrk pgbench psql python3 curl; do
-    if ! command -v "$tool" >/dev/null; then
-        case "$tool" in
-            wrk) sudo apt-get install -y wrk ;;
-            pgbench | psql) sudo apt-get install -y postgresql-client ;;
-            *) echo "$tool is required" >&2; exit 1 ;;
-        esac
-    fi
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+install_if_missing wrk wrk
+install_if_missing psql postgresql-client
+install_if_missing pgbench postgresql-contrib
+for tool in python3 curl; do
+    command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
 done
 
 echo "building release binaries"

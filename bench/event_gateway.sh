@@ -22,9 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq wrk
-fi
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+install_if_missing wrk wrk
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   cargo build --release -p event-gateway --bins --examples
 fi

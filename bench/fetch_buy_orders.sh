@@ -33,10 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v pgbench >/dev/null; then
-    echo "installing postgresql-contrib (pgbench)"
-    if [[ "$(id -u)" -eq 0 ]]; then apt-get install -y postgresql-contrib; else sudo apt-get install -y postgresql-contrib; fi
-fi
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+install_if_missing pgbench postgresql-contrib
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     echo "== building fetch-buy-orders ($PROFILE)"

@@ -43,13 +43,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-install_if_missing() {
-    local tool="$1" package="$2"
-    if ! command -v "$tool" >/dev/null; then
-        echo "installing $package"
-        if [[ "$(id -u)" -eq 0 ]]; then apt-get install -y "$package"; else sudo apt-get install -y "$package"; fi
-    fi
-}
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 install_if_missing redis-benchmark redis-tools
 install_if_missing redis-server redis-server
 

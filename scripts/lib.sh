@@ -75,3 +75,14 @@ show_get() {
   curl -sS -i "$BASE_URL$path" | tee /dev/stderr | sed -n '/^\r\{0,1\}$/,$p' | tail -n +2
   printf '\n\n' >&2
 }
+
+# Installs Debian's PACKAGE when COMMAND is missing (as root, else through sudo); refreshes the
+# package lists once if the first attempt fails (a fresh machine has none).
+install_if_missing() {
+  local tool=$1 package=$2 sudo=()
+  command -v "$tool" >/dev/null && return 0
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "installing $package (for $tool)"
+  "${sudo[@]}" apt-get install -y -qq "$package" >/dev/null 2>&1 ||
+    { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "$package"; }
+}

@@ -12,6 +12,7 @@
 //! | `BUY_ORDERS_EXCHANGE` | `buy_orders` | topic exchange events are published to |
 //! | `OUTBOX_POLL_INTERVAL_MS` | `200` | relay pause when the outbox is empty |
 //! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
+//! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
 
 use env_config::{
     ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
@@ -52,6 +53,9 @@ pub struct Config {
     /// Rows per relay transaction.
     #[serde(default = "default_batch")]
     pub outbox_batch_size: u32,
+    /// Most orders per group commit.
+    #[serde(default = "default_order_batch")]
+    pub order_batch_size: u32,
 }
 
 fn default_host() -> String {
@@ -83,6 +87,9 @@ fn default_poll() -> u64 {
 }
 fn default_batch() -> u32 {
     100
+}
+fn default_order_batch() -> u32 {
+    64
 }
 
 impl Config {
@@ -122,6 +129,7 @@ impl Validate for Config {
             60_000,
         )?;
         require_range("OUTBOX_BATCH_SIZE", self.outbox_batch_size, 1, 10_000)?;
+        require_range("ORDER_BATCH_SIZE", self.order_batch_size, 1, 1000)?;
         Ok(())
     }
 }

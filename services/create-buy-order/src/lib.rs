@@ -3,6 +3,7 @@
 //! `buy_order.created` event written to an outbox in the same transaction and relayed to
 //! RabbitMQ with publisher confirms.
 
+pub mod committer;
 pub mod config;
 pub mod orders;
 pub mod outbox;

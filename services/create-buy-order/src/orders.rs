@@ -1,16 +1,19 @@
-//! The write model: orders, the cap row and the outbox, in one transaction per order.
+//! The write model: orders, the cap row and the outbox, committed in batches of concurrent
+//! orders (group commit, see [`create_batch`]).
 //!
-//! The transaction inserts the order (`ON CONFLICT (idempotence_key) DO NOTHING`: a concurrent
-//! request with the same key waits for the first one's commit and then finds its order), then
-//! the outbox row, and LAST adds the BTC to the single `btc_cap` row with a conditional
-//! `UPDATE … WHERE total_btc + x <= cap_btc`, so the cap row's lock, which every order from
-//! every replica queues on, is held only from that statement to the commit.
+//! Each order is inserted with `ON CONFLICT (idempotence_key) DO NOTHING` (a concurrent request
+//! with the same key waits for the first one's commit and then finds its order); LAST, the
+//! single `btc_cap` row is locked, the new orders are admitted in arrival order while the total
+//! stays within the cap, and their outbox rows and BTC are added. The cap row's lock, which every
+//! order from every replica queues on, is held only from there to the commit, and that commit
+//! now carries a whole batch instead of one order.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::{prelude::*, sql_types::Numeric};
 use domain::{BUY_ORDER_CREATED, BuyOrderCreated, Currency};
 use messaging::Envelope;
 use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use store::schema::write::{buy_orders, outbox};
 use uuid::Uuid;
@@ -93,12 +96,13 @@ pub enum Created {
     },
 }
 
-#[derive(Debug, thiserror::Error)]
-enum Abort {
-    #[error("cap exceeded")]
-    Cap,
-    #[error(transparent)]
-    Query(#[from] diesel::result::Error),
+/// An order waiting for the group commit: the row and the request id its event is correlated with.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The order to insert.
+    pub order: OrderRow,
+    /// The PUT's request id.
+    pub request_id: String,
 }
 
 /// The order with `key`, if any.
@@ -110,54 +114,138 @@ pub fn find_by_key(conn: &mut PgConnection, key: &str) -> QueryResult<Option<Ord
         .optional()
 }
 
-/// Inserts `order` with its outbox event (correlated with `request_id`) under the cap.
-pub fn create(conn: &mut PgConnection, order: &OrderRow, request_id: &str) -> QueryResult<Created> {
-    let event = order
-        .to_event()
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let envelope = Envelope::new(BUY_ORDER_CREATED, event, Some(request_id.to_owned()));
-    let payload = serde_json::to_value(&envelope)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let outcome = conn.transaction::<_, Abort, _>(|conn| {
-        let inserted = diesel::insert_into(buy_orders::table)
-            .values(order)
+fn serialization(error: impl std::error::Error + Send + Sync + 'static) -> diesel::result::Error {
+    diesel::result::Error::SerializationError(Box::new(error))
+}
+
+#[derive(QueryableByName)]
+struct CapRow {
+    #[diesel(sql_type = Numeric)]
+    total_btc: Decimal,
+    #[diesel(sql_type = Numeric)]
+    cap_btc: Decimal,
+}
+
+/// Commits a batch of orders with distinct keys in ONE transaction (group commit) and says
+/// what became of each, in the batch's order.
+///
+/// 1. Every order is inserted with `ON CONFLICT (idempotence_key) DO NOTHING`, in key order
+///    (two replicas' batches sharing keys then wait on each other's rows in the same order, so
+///    they cannot deadlock); an order not inserted is `Existing`: its key's committed order.
+/// 2. LAST, the cap row is locked and the new orders are taken in the batch's order, each
+///    accepted while the total stays within the cap; refused ones are deleted again (never
+///    visible to anyone) and answered `CapExceeded`. The accepted ones get their outbox rows
+///    and one `UPDATE` adds their sum. The cap row's lock is held only from there to the commit,
+///    and nothing is waited on while it is held.
+pub fn create_batch(conn: &mut PgConnection, batch: &[Pending]) -> QueryResult<Vec<Created>> {
+    let mut payloads = Vec::with_capacity(batch.len());
+    for pending in batch {
+        let event = pending.order.to_event().map_err(serialization)?;
+        let envelope = Envelope::new(BUY_ORDER_CREATED, event, Some(pending.request_id.clone()));
+        let payload = serde_json::to_value(&envelope).map_err(serialization)?;
+        payloads.push((envelope.event_id, payload));
+    }
+    let mut by_key: Vec<&OrderRow> = batch.iter().map(|p| &p.order).collect();
+    by_key.sort_by(|a, b| a.idempotence_key.cmp(&b.idempotence_key));
+    let rows: Vec<OrderRow> = by_key.into_iter().cloned().collect();
+
+    conn.transaction(|conn| {
+        let inserted: HashSet<Uuid> = diesel::insert_into(buy_orders::table)
+            .values(&rows)
             .on_conflict(buy_orders::idempotence_key)
             .do_nothing()
-            .execute(conn)?;
-        if inserted == 0 {
-            let existing = buy_orders::table
-                .filter(buy_orders::idempotence_key.eq(&order.idempotence_key))
+            .returning(buy_orders::id)
+            .get_results::<Uuid>(conn)?
+            .into_iter()
+            .collect();
+        let taken: Vec<&str> = batch
+            .iter()
+            .filter(|p| !inserted.contains(&p.order.id))
+            .map(|p| p.order.idempotence_key.as_str())
+            .collect();
+        let mut existing: HashMap<String, OrderRow> = if taken.is_empty() {
+            HashMap::new()
+        } else {
+            buy_orders::table
+                .filter(buy_orders::idempotence_key.eq_any(&taken))
                 .select(OrderRow::as_select())
-                .first(conn)?;
-            return Ok(Created::Existing(existing));
+                .load::<OrderRow>(conn)?
+                .into_iter()
+                .map(|row| (row.idempotence_key.clone(), row))
+                .collect()
+        };
+        if inserted.is_empty() {
+            return batch
+                .iter()
+                .map(|p| take_existing(&mut existing, &p.order.idempotence_key))
+                .collect();
         }
-        diesel::insert_into(outbox::table)
-            .values(NewOutboxRow {
-                event_id: envelope.event_id,
-                event_type: BUY_ORDER_CREATED,
-                aggregate_id: order.id,
-                payload,
-                correlation_id: Some(request_id),
+
+        // Last: the cap row. Its lock is held from here to the commit.
+        let cap =
+            diesel::sql_query("SELECT total_btc, cap_btc FROM btc_cap WHERE singleton FOR UPDATE")
+                .get_result::<CapRow>(conn)?;
+        let mut total = cap.total_btc;
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for (index, pending) in batch.iter().enumerate() {
+            if !inserted.contains(&pending.order.id) {
+                continue;
+            }
+            let after = total + pending.order.bitcoin_amount;
+            if after <= cap.cap_btc {
+                total = after;
+                accepted.push(index);
+            } else {
+                refused.push(pending.order.id);
+            }
+        }
+        if !refused.is_empty() {
+            diesel::delete(buy_orders::table.filter(buy_orders::id.eq_any(&refused)))
+                .execute(conn)?;
+        }
+        if !accepted.is_empty() {
+            let events: Vec<NewOutboxRow<'_>> = accepted
+                .iter()
+                .map(|&index| {
+                    let (event_id, payload) = &payloads[index];
+                    NewOutboxRow {
+                        event_id: *event_id,
+                        event_type: BUY_ORDER_CREATED,
+                        aggregate_id: batch[index].order.id,
+                        payload: payload.clone(),
+                        correlation_id: Some(batch[index].request_id.as_str()),
+                    }
+                })
+                .collect();
+            diesel::insert_into(outbox::table)
+                .values(&events)
+                .execute(conn)?;
+            diesel::sql_query("UPDATE btc_cap SET total_btc = total_btc + $1 WHERE singleton")
+                .bind::<Numeric, _>(total - cap.total_btc)
+                .execute(conn)?;
+        }
+        let remaining = cap.cap_btc - total;
+        batch
+            .iter()
+            .map(|p| {
+                if !inserted.contains(&p.order.id) {
+                    take_existing(&mut existing, &p.order.idempotence_key)
+                } else if refused.contains(&p.order.id) {
+                    Ok(Created::CapExceeded { remaining })
+                } else {
+                    Ok(Created::New(p.order.clone()))
+                }
             })
-            .execute(conn)?;
-        // Last statement: the cap row lock is held only from here to the commit.
-        let added = diesel::sql_query(
-            "UPDATE btc_cap SET total_btc = total_btc + $1 WHERE singleton AND total_btc + $1 <= cap_btc",
-        )
-        .bind::<Numeric, _>(order.bitcoin_amount)
-        .execute(conn)?;
-        if added == 0 {
-            return Err(Abort::Cap);
-        }
-        Ok(Created::New(order.clone()))
-    });
-    match outcome {
-        Ok(created) => Ok(created),
-        Err(Abort::Cap) => Ok(Created::CapExceeded {
-            remaining: remaining(conn)?,
-        }),
-        Err(Abort::Query(error)) => Err(error),
-    }
+            .collect()
+    })
+}
+
+fn take_existing(existing: &mut HashMap<String, OrderRow>, key: &str) -> QueryResult<Created> {
+    existing
+        .remove(key)
+        .map(Created::Existing)
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 #[derive(QueryableByName)]

@@ -1,6 +1,7 @@
 //! Building and running the HTTP server and the outbox relay.
 
 use crate::{
+    committer::Committer,
     config::Config,
     outbox::{self, Relay},
     price_client::PriceClient,
@@ -74,6 +75,7 @@ impl Application {
         metrics.registry().register(Box::new(outcomes.clone()))?;
         let service = web::Data::new(OrderService {
             pool: pool.clone(),
+            committer: Committer::start(pool.clone(), config.order_batch_size as usize),
             prices: PriceClient::new(&config.btc_price_url, config.price_timeout())?,
             relay_wake,
             outcomes,

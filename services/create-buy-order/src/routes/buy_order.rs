@@ -1,6 +1,7 @@
 //! `PUT /buy_order`: create an order, or replay the one created with the same key.
 
 use crate::{
+    committer::Committer,
     orders::{self, Created, OrderRow},
     price_client::PriceClient,
     request::{self, RawOrderBody},
@@ -21,6 +22,8 @@ use uuid::Uuid;
 pub struct OrderService {
     /// The write model.
     pub pool: PgPool,
+    /// Commits new orders in batches.
+    pub committer: Committer,
     /// btc-price.
     pub prices: PriceClient,
     /// Wakes the outbox relay.
@@ -178,12 +181,12 @@ async fn create(
         rate,
         btc,
     );
-    let request_id = request_id.to_owned();
-    let created = store::run(&service.pool, move |conn| {
-        orders::create(conn, &order, &request_id)
-    })
-    .await
-    .map_err(|e| store_error(&e))?;
+    let created = service
+        .committer
+        .commit(order, request_id.to_owned())
+        .await
+        .map_err(|stopped| ApiError::internal(&stopped))?
+        .map_err(|e| store_error(&e))?;
     match created {
         Created::New(order) => {
             service.relay_wake.notify_one();
