@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-release}" # or debug (faster to build, slower to run)
 RATE="${RATE:-200}"
 DURATION="${DURATION:-30}"
+POLL_MS="${POLL_MS:-5}" # the poller's period; 0 = back to back (a busy loop that competes for the CPU)
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
 WRITE_DB="read_model_lag_bench_write"
@@ -91,10 +92,11 @@ start create-buy-order HTTP_PORT="$PORT_CREATE" WRITE_DATABASE_URL="$PG_URL/$WRI
 for port in "$PORT_PRICE" "$PORT_CREATE" "$PORT_FETCH"; do wait_ready "http://127.0.0.1:$port"; done
 
 echo "== $RATE orders/s for ${DURATION}s, polling the listing"
-python3 - "$RATE" "$DURATION" "$PORT_CREATE" "$PORT_FETCH" <<'PY'
+python3 - "$RATE" "$DURATION" "$PORT_CREATE" "$PORT_FETCH" "$POLL_MS" <<'PY'
 import concurrent.futures, http.client, json, sys, threading, time, uuid
 
 rate, duration, create_port, fetch_port = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+poll_interval = float(sys.argv[5]) / 1000
 created, seen, failures = {}, {}, []
 local = threading.local()
 done = threading.Event()
@@ -115,11 +117,13 @@ def put_order(_):
 def poll():
     conn = http.client.HTTPConnection("127.0.0.1", fetch_port, timeout=10)
     while not done.is_set():
+        next_poll = time.monotonic() + poll_interval
         conn.request("GET", "/buy_orders?limit=100")
         page = json.loads(conn.getresponse().read())
         at = time.monotonic()
         for order in page["buy_orders"]:
             seen.setdefault(order["id"], at)
+        time.sleep(max(0.0, next_poll - time.monotonic()))
 
 poller = threading.Thread(target=poll)
 poller.start()
@@ -148,3 +152,19 @@ PY
 echo
 echo "read-model-sync metrics:"
 curl -s "http://127.0.0.1:$PORT_SYNC/metrics" | grep -E '^read_model_' | sed 's/^/  /'
+
+# Where the time goes, from the databases' own timestamps (each a transaction's start, so
+# approximate): order committed → outbox row marked published (relay: claim, publish,
+# confirm), and the order's created_at → its read-model row's applied_at (everything up to the
+# consumer's insert).
+stage() {
+    local label="$1" db="$2" interval="$3" from="$4"
+    psql -qtA "$PG_URL/$db" -c "SELECT format('%-28s p50 %6s ms, p99 %6s ms', '$label',
+        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+        round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1))
+        FROM (SELECT extract(epoch FROM $interval) * 1000 AS ms FROM $from) t"
+}
+echo
+echo "stages:"
+stage "relay (created → published)" "$WRITE_DB" "published_at - created_at" "outbox"
+stage "order → applied to read model" "$READ_DB" "applied_at - created_at" "buy_orders"

@@ -13,6 +13,7 @@
 //! | `OUTBOX_POLL_INTERVAL_MS` | `200` | relay pause when the outbox is empty |
 //! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
 //! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
+//! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
 
 use env_config::{
     ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
@@ -56,6 +57,9 @@ pub struct Config {
     /// Most orders per group commit.
     #[serde(default = "default_order_batch")]
     pub order_batch_size: u32,
+    /// Relay rounds at once.
+    #[serde(default = "default_relay_workers")]
+    pub outbox_relay_workers: u32,
 }
 
 fn default_host() -> String {
@@ -90,6 +94,9 @@ fn default_batch() -> u32 {
 }
 fn default_order_batch() -> u32 {
     64
+}
+fn default_relay_workers() -> u32 {
+    4
 }
 
 impl Config {
@@ -130,6 +137,7 @@ impl Validate for Config {
         )?;
         require_range("OUTBOX_BATCH_SIZE", self.outbox_batch_size, 1, 10_000)?;
         require_range("ORDER_BATCH_SIZE", self.order_batch_size, 1, 1000)?;
+        require_range("OUTBOX_RELAY_WORKERS", self.outbox_relay_workers, 1, 64)?;
         Ok(())
     }
 }

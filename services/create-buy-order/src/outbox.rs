@@ -55,7 +55,8 @@ struct Round {
 }
 
 impl Relay {
-    /// Relays until `shutdown` is cancelled; the round in progress completes first.
+    /// Relays until `shutdown` is cancelled; the round in progress completes first. The caller
+    /// disconnects the (shared) publisher once every worker has stopped.
     pub async fn run(self, shutdown: CancellationToken) {
         let mut backoff = Backoff::new();
         while !shutdown.is_cancelled() {
@@ -89,8 +90,7 @@ impl Relay {
                 _ = shutdown.cancelled() => {}
             }
         }
-        self.publisher.disconnect().await;
-        tracing::info!("outbox relay stopped");
+        tracing::info!("outbox relay worker stopped");
     }
 
     /// One round. The claiming transaction runs on a blocking thread and waits (on a plain

@@ -34,7 +34,8 @@ pub struct ApiDoc;
 pub struct Application {
     port: u16,
     server: Server,
-    relay: JoinHandle<()>,
+    relays: Vec<JoinHandle<()>>,
+    publisher: Arc<Publisher>,
 }
 
 impl Application {
@@ -58,7 +59,7 @@ impl Application {
         let relay_wake = Arc::new(Notify::new());
         let relay = Relay {
             pool: pool.clone(),
-            publisher,
+            publisher: publisher.clone(),
             exchange: config.buy_orders_exchange.clone(),
             batch_size: i64::from(config.outbox_batch_size),
             poll_interval: config.poll_interval(),
@@ -92,11 +93,17 @@ impl Application {
         let server = http_kit::serve(listener, common, shutdown.clone(), move |cfg| {
             cfg.app_data(service.clone()).configure(routes::configure);
         })?;
-        let relay = tokio::spawn(relay.run(shutdown));
+        // Several rounds at once (each claims its own rows with SKIP LOCKED): an order committed
+        // while a round waits for the broker's confirms is taken by an idle worker at once
+        // instead of queueing behind that round.
+        let relays = (0..config.outbox_relay_workers)
+            .map(|_| tokio::spawn(relay.clone().run(shutdown.clone())))
+            .collect();
         Ok(Self {
             port,
             server,
-            relay,
+            relays,
+            publisher,
         })
     }
 
@@ -105,12 +112,16 @@ impl Application {
         self.port
     }
 
-    /// Serves until shutdown, then waits for the relay to finish its round.
+    /// Serves until shutdown, then waits for the relay workers to finish their rounds.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        if let Err(error) = self.relay.await {
-            tracing::error!(error = %error, "outbox relay task failed");
+        for finished in futures::future::join_all(self.relays).await {
+            if let Err(error) = finished {
+                tracing::error!(error = %error, "outbox relay task failed");
+            }
         }
+        self.publisher.disconnect().await;
+        tracing::info!("outbox relay stopped");
         served
     }
 }
