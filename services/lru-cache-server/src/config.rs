@@ -12,6 +12,7 @@
 //! | `CACHE_MAX_REQUEST_BYTES` | `67108864` | longest single request (RESP command or HTTP body) |
 //! | `CACHE_MAX_CONNECTIONS` | `10000` | most RESP clients connected at once |
 //! | `CACHE_SHARDS` | `16` | store shards (1 = exactly global LRU) |
+//! | `CACHE_THREADS` | `1` | RESP threads, each a single-threaded event loop on its own socket |
 
 use env_config::{ConfigError, Validate, require_range};
 use serde::Deserialize;
@@ -52,6 +53,9 @@ pub struct Config {
     /// `CACHE_SHARDS`
     #[serde(default = "default_shards")]
     pub cache_shards: usize,
+    /// `CACHE_THREADS`
+    #[serde(default = "default_threads")]
+    pub cache_threads: usize,
 }
 
 fn default_host() -> String {
@@ -80,6 +84,9 @@ fn default_max_connections() -> usize {
 }
 fn default_shards() -> usize {
     16
+}
+fn default_threads() -> usize {
+    1
 }
 
 impl Config {
@@ -126,6 +133,7 @@ impl Validate for Config {
             ));
         }
         require_range("CACHE_SHARDS", self.cache_shards, 1, 1024)?;
+        require_range("CACHE_THREADS", self.cache_threads, 1, 256)?;
         require_range(
             "CACHE_MAX_ENTRIES",
             self.cache_max_entries,

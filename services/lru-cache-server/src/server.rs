@@ -1,6 +1,9 @@
-//! The RESP listener: accepts clients under a connection limit, runs one task per connection,
-//! and on shutdown stops accepting, lets every connection finish the requests it already
-//! received, and waits for all of them to end.
+//! The RESP listeners: `CACHE_THREADS` threads, each a single-threaded tokio runtime with its
+//! own listening socket on the same port (`SO_REUSEPORT`: the kernel spreads new connections
+//! over them), so a connection lives on one thread from accept to close, with no work stealing
+//! or cross-thread wake-ups on the request path: the event-loop model of redis-server, once per
+//! core. Clients are admitted under one connection limit. On shutdown every thread stops
+//! accepting, lets its connections finish the requests they already sent, and waits for them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -22,34 +25,115 @@ use crate::state::AppState;
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// The reply sent to a client over `CACHE_MAX_CONNECTIONS` before closing, as Redis words it.
 const TOO_MANY_CLIENTS: &[u8] = b"-ERR max number of clients reached\r\n";
+/// Pending connections each listening socket queues.
+const BACKLOG: u32 = 1024;
+
+/// Binds `threads` listening sockets to `host:port` with `SO_REUSEPORT` (port 0: the first
+/// picks a free port and the others join it). Call inside a tokio runtime.
+pub async fn bind(
+    host: &str,
+    port: u16,
+    threads: usize,
+) -> std::io::Result<Vec<std::net::TcpListener>> {
+    let address = tokio::net::lookup_host((host, port))
+        .await?
+        .next()
+        .ok_or_else(|| std::io::Error::other(format!("{host} resolves to no address")))?;
+    let mut listeners = Vec::with_capacity(threads);
+    let mut address = address;
+    for _ in 0..threads.max(1) {
+        let socket = if address.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        socket.set_reuseport(true)?;
+        socket.bind(address)?;
+        let listener = socket.listen(BACKLOG)?;
+        address = listener.local_addr()?;
+        listeners.push(listener.into_std()?);
+    }
+    Ok(listeners)
+}
 
 /// The RESP side of the server.
 #[derive(Debug)]
 pub struct RespServer {
-    listener: TcpListener,
+    listeners: Vec<std::net::TcpListener>,
+    state: Arc<AppState>,
+    limit: Arc<Semaphore>,
+}
+
+impl RespServer {
+    /// Wraps listeners bound by [`bind`], one thread each.
+    pub fn new(listeners: Vec<std::net::TcpListener>, state: Arc<AppState>) -> RespServer {
+        let limit = Arc::new(Semaphore::new(state.config.cache_max_connections));
+        RespServer {
+            listeners,
+            state,
+            limit,
+        }
+    }
+
+    /// Serves on one thread per listener until `shutdown` is cancelled, then waits for every
+    /// thread to drain its connections.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut threads = Vec::with_capacity(self.listeners.len());
+        for (index, listener) in self.listeners.into_iter().enumerate() {
+            let acceptor = Acceptor {
+                state: Arc::clone(&self.state),
+                limit: Arc::clone(&self.limit),
+                tracker: TaskTracker::new(),
+            };
+            let (done, finished) = tokio::sync::oneshot::channel::<()>();
+            let shutdown = shutdown.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("resp-{index}"))
+                .spawn(move || {
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(runtime) => runtime.block_on(acceptor.run(listener, shutdown)),
+                        Err(e) => warn!(error = %e, "cannot start a RESP thread's runtime"),
+                    }
+                    let _ = done.send(());
+                });
+            match spawned {
+                Ok(_) => threads.push(finished),
+                Err(e) => warn!(error = %e, "cannot start a RESP thread"),
+            }
+        }
+        // A thread that ends (or panics) drops its sender: either way it is finished.
+        for finished in threads {
+            let _ = finished.await;
+        }
+        info!("RESP listeners stopped");
+    }
+}
+
+/// One thread's accept loop and its connections.
+struct Acceptor {
     state: Arc<AppState>,
     limit: Arc<Semaphore>,
     tracker: TaskTracker,
 }
 
-impl RespServer {
-    /// Wraps a bound listener.
-    pub fn new(listener: TcpListener, state: Arc<AppState>) -> RespServer {
-        let limit = Arc::new(Semaphore::new(state.config.cache_max_connections));
-        RespServer {
-            listener,
-            state,
-            limit,
-            tracker: TaskTracker::new(),
-        }
-    }
-
-    /// Accepts clients until `shutdown` is cancelled, then waits for every connection to end.
-    pub async fn run(self, shutdown: CancellationToken) {
+impl Acceptor {
+    /// Accepts clients until `shutdown` is cancelled, then waits for its connections to end.
+    async fn run(self, listener: std::net::TcpListener, shutdown: CancellationToken) {
+        let listener = match TcpListener::from_std(listener) {
+            Ok(listener) => listener,
+            Err(e) => {
+                warn!(error = %e, "cannot register a RESP listener");
+                return;
+            }
+        };
         loop {
             let accepted = tokio::select! {
                 () = shutdown.cancelled() => break,
-                accepted = self.listener.accept() => accepted,
+                accepted = listener.accept() => accepted,
             };
             match accepted {
                 Ok((socket, peer)) => self.admit(socket, peer, &shutdown),
@@ -60,7 +144,7 @@ impl RespServer {
                 }
             }
         }
-        drop(self.listener);
+        drop(listener);
         self.tracker.close();
         info!(
             connections = self.tracker.len(),
@@ -95,7 +179,9 @@ impl RespServer {
         let handler = Handler {
             connection: Connection::new(socket, limits(&self.state)),
             state: Arc::clone(&self.state),
-            shutdown: shutdown.clone(),
+            // Its own token: every read waits on it, and a child's waiters are its own, so
+            // connections on different threads never contend for the shared token's lock.
+            shutdown: shutdown.child_token(),
         };
         let span = info_span!("resp_connection", %peer);
         self.tracker.spawn(

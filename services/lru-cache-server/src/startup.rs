@@ -7,18 +7,17 @@ use std::sync::atomic::Ordering;
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use http_kit::{Common, HttpMetrics, Readiness, SHUTDOWN_TIMEOUT_SECS};
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
 
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::{self, ApiDoc, CacheCollector};
-use crate::server::RespServer;
+use crate::server::{self, RespServer};
 use crate::state::AppState;
 use crate::sweeper;
 
-/// HTTP worker threads: the API is secondary to RESP, which runs on the main runtime.
+/// HTTP worker threads: the API is secondary to RESP, which has its own threads.
 const HTTP_WORKERS: usize = 2;
 
 /// The bound, not yet running, service.
@@ -34,8 +33,12 @@ pub struct Application {
 impl Application {
     /// Creates the store and binds both listeners; cancelling `shutdown` stops everything.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Application> {
-        let resp_listener = TcpListener::bind((config.resp_host(), config.cache_port)).await?;
-        let resp_port = resp_listener.local_addr()?.port();
+        let resp_listeners =
+            server::bind(config.resp_host(), config.cache_port, config.cache_threads).await?;
+        let resp_port = match resp_listeners.first() {
+            Some(listener) => listener.local_addr()?.port(),
+            None => anyhow::bail!("no RESP listener bound"),
+        };
         let http_listener = http_kit::bind(&config.http_host, config.http_port)?;
         let http_port = http_listener.local_addr()?.port();
 
@@ -62,7 +65,7 @@ impl Application {
         http_kit::stop_on_cancel(&http, shutdown.clone());
 
         Ok(Application {
-            resp: RespServer::new(resp_listener, Arc::clone(&state)),
+            resp: RespServer::new(resp_listeners, Arc::clone(&state)),
             http,
             state,
             resp_port,

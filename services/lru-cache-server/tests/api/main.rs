@@ -14,3 +14,4 @@ mod resp_pipelining;
 mod robustness;
 mod shutdown;
 mod store_model;
+mod threads;
