@@ -35,12 +35,11 @@ pub async fn bind(
     port: u16,
     threads: usize,
 ) -> std::io::Result<Vec<std::net::TcpListener>> {
-    let address = tokio::net::lookup_host((host, port))
+    let mut address = tokio::net::lookup_host((host, port))
         .await?
         .next()
         .ok_or_else(|| std::io::Error::other(format!("{host} resolves to no address")))?;
     let mut listeners = Vec::with_capacity(threads);
-    let mut address = address;
     for _ in 0..threads.max(1) {
         let socket = if address.is_ipv4() {
             TcpSocket::new_v4()?
