@@ -1,6 +1,28 @@
-use crate::helpers::{name, spawn_app, status_json};
+use crate::helpers::{TestApp, name, spawn_app, status_json};
 use reqwest::StatusCode;
 use serde_json::json;
+use std::sync::Arc;
+
+/// Registers `count` new schemas of `c`/`race` at once, spread over `apps` in turn; each must be
+/// 201. The versions they got, sorted.
+async fn register_concurrently(apps: &[Arc<TestApp>], count: usize) -> Vec<i64> {
+    let runs: Vec<_> = (0..count)
+        .map(|i| {
+            let app = apps[i % apps.len()].clone();
+            tokio::spawn(async move {
+                status_json(app.register("c", "race", &json!({"maxLength": i})).await).await
+            })
+        })
+        .collect();
+    let mut versions = Vec::new();
+    for run in runs {
+        let (status, body) = run.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        versions.push(body["version"].as_i64().unwrap());
+    }
+    versions.sort_unstable();
+    versions
+}
 
 #[tokio::test]
 async fn register_a_new_schema_is_201_with_version_1() {
@@ -44,22 +66,8 @@ async fn register_a_different_schema_adds_version_2() {
 
 #[tokio::test]
 async fn concurrent_registrations_of_new_schemas_all_succeed_with_distinct_versions() {
-    let app = std::sync::Arc::new(spawn_app().await);
-    let runs: Vec<_> = (0..10)
-        .map(|i| {
-            let app = app.clone();
-            tokio::spawn(async move {
-                status_json(app.register("c", "race", &json!({"maxLength": i})).await).await
-            })
-        })
-        .collect();
-    let mut versions = Vec::new();
-    for run in runs {
-        let (status, body) = run.await.unwrap();
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        versions.push(body["version"].as_i64().unwrap());
-    }
-    versions.sort_unstable();
+    let app = Arc::new(spawn_app().await);
+    let versions = register_concurrently(&[app], 10).await;
     assert_eq!(versions, (1..=10).collect::<Vec<_>>());
 }
 
@@ -203,23 +211,9 @@ async fn register_each_draft_by_dollar_schema() {
 
 #[tokio::test]
 async fn two_instances_registering_concurrently_get_distinct_versions() {
-    let one = std::sync::Arc::new(spawn_app().await);
-    let two = std::sync::Arc::new(crate::helpers::second_instance(&one).await);
-    let runs: Vec<_> = (0..12)
-        .map(|i| {
-            let app = if i % 2 == 0 { one.clone() } else { two.clone() };
-            tokio::spawn(async move {
-                status_json(app.register("c", "race", &json!({"maxLength": i})).await).await
-            })
-        })
-        .collect();
-    let mut versions = Vec::new();
-    for run in runs {
-        let (status, body) = run.await.unwrap();
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        versions.push(body["version"].as_i64().unwrap());
-    }
-    versions.sort_unstable();
+    let one = Arc::new(spawn_app().await);
+    let two = Arc::new(crate::helpers::second_instance(&one).await);
+    let versions = register_concurrently(&[one, two], 12).await;
     assert_eq!(versions, (1..=12).collect::<Vec<_>>());
 }
 
