@@ -28,10 +28,8 @@ async fn an_event_redelivered_after_the_consumer_was_killed_before_acking_leaves
     let names = Names::unique();
     let broker = TcpProxy::start(&amqp_address());
     let target = Target {
-        names: &names,
-        database_url: db.url(),
         amqp_url: via_port(&amqp_url(), broker.port()),
-        extra: vec![],
+        ..Target::new(&names, db.url())
     };
     let first = spawn_app(target).await;
     let publisher = publisher(&names);
@@ -58,13 +56,7 @@ async fn an_event_redelivered_after_the_consumer_was_killed_before_acking_leaves
     first.shutdown.cancel();
     locker.batch_execute("COMMIT").unwrap(); // its insert commits; the ack cannot reach the broker
     first.stop().await;
-    let second = spawn_app(Target {
-        names: &names,
-        database_url: db.url(),
-        amqp_url: amqp_url(),
-        extra: vec![],
-    })
-    .await;
+    let second = spawn_app(Target::new(&names, db.url())).await;
 
     second
         .wait_for_metric("read_model_events_duplicate_total", 1.0)
@@ -80,10 +72,8 @@ async fn events_published_while_the_broker_connection_restarts_are_all_applied()
     let names = Names::unique();
     let broker = TcpProxy::start(&amqp_address());
     let target = Target {
-        names: &names,
-        database_url: db.url(),
         amqp_url: via_port(&amqp_url(), broker.port()),
-        extra: vec![],
+        ..Target::new(&names, db.url())
     };
     let app = spawn_app(target).await;
     let publisher = publisher(&names);
@@ -114,13 +104,7 @@ async fn while_the_read_database_is_unreachable_messages_are_not_acked_then_appl
     let names = Names::unique();
     let database = TcpProxy::start(&database_address());
     let url = via_port(db.url(), database.port());
-    let app = spawn_app(Target {
-        names: &names,
-        database_url: &url,
-        amqp_url: amqp_url(),
-        extra: vec![],
-    })
-    .await;
+    let app = spawn_app(Target::new(&names, &url)).await;
     let publisher = publisher(&names);
     let events: Vec<_> = (0..5).map(|_| order_event(Utc::now())).collect();
 

@@ -38,6 +38,18 @@ pub struct Target<'a> {
     pub extra: Vec<(&'static str, String)>,
 }
 
+impl<'a> Target<'a> {
+    /// `names` on `database_url`, straight to the shared broker, no extra variables.
+    pub fn new(names: &'a Names, database_url: &'a str) -> Self {
+        Self {
+            names,
+            database_url,
+            amqp_url: amqp_url(),
+            extra: vec![],
+        }
+    }
+}
+
 /// A running app.
 pub struct TestApp {
     pub base_url: String,
@@ -57,12 +69,7 @@ pub struct World {
 pub async fn spawn_world() -> World {
     let db = TestDatabase::migrated(Database::Read);
     let names = Names::unique();
-    let target = Target {
-        names: &names,
-        database_url: db.url(),
-        amqp_url: amqp_url(),
-        extra: vec![],
-    };
+    let target = Target::new(&names, db.url());
     let app = spawn_app(target).await;
     let publisher = publisher(&names);
     World {
