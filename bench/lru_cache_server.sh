@@ -11,7 +11,10 @@
 #
 # Usage: bench/lru_cache_server.sh   (REQUESTS=1000000 KEYSPACE=100000 CLIENTS=50 ROUNDS=3
 # MEMORY_KEYS=1000000 MAX_BYTES=536870912 OUR_PORT=16380 REDIS_PORT=16379 by default;
-# SKIP_BUILD=1 uses the target/release/lru-cache-server already built; CACHE_SHARDS is passed on)
+# SKIP_BUILD=1 uses the target/release/lru-cache-server already built; CACHE_SHARDS and
+# CACHE_THREADS are passed on; SERVER_CPUS=1 CLIENT_CPUS=0 pins both servers to one CPU list and
+# redis-benchmark to another with taskset, the same for both servers, so the scheduler's moves
+# between the client and the server do not decide the comparison)
 # Installs redis-tools and redis-server from Debian's packages when they are missing.
 set -euo pipefail
 
@@ -27,6 +30,8 @@ MAX_ENTRIES="${MAX_ENTRIES:-4000000}"
 OUR_PORT="${OUR_PORT:-16380}"
 OUR_HTTP_PORT="${OUR_HTTP_PORT:-18785}"
 REDIS_PORT="${REDIS_PORT:-16379}"
+SERVER_CPUS="${SERVER_CPUS:-}"
+CLIENT_CPUS="${CLIENT_CPUS:-}"
 WORK="$(mktemp -d)"
 SERVER_PID=""
 
@@ -60,6 +65,13 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     cargo build --release -q -p lru-cache-server
 fi
 
+# Command prefixes that pin to the CPU lists (empty: not pinned). taskset execs the program, so
+# $! is still the server's own pid.
+SERVER_ON=()
+CLIENT_ON=()
+[[ -n "$SERVER_CPUS" ]] && SERVER_ON=(taskset -c "$SERVER_CPUS")
+[[ -n "$CLIENT_CPUS" ]] && CLIENT_ON=(taskset -c "$CLIENT_CPUS")
+
 wait_ready() {
     local port="$1"
     for _ in $(seq 1 100); do
@@ -73,13 +85,13 @@ wait_ready() {
 start_ours() {
     CACHE_PORT="$OUR_PORT" HTTP_PORT="$OUR_HTTP_PORT" CACHE_MAX_BYTES="$MAX_BYTES" \
         CACHE_MAX_ENTRIES="$MAX_ENTRIES" LOG_FORMAT=json RUST_LOG=warn \
-        target/release/lru-cache-server > "$WORK/ours.log" 2>&1 &
+        "${SERVER_ON[@]}" target/release/lru-cache-server > "$WORK/ours.log" 2>&1 &
     SERVER_PID=$!
     wait_ready "$OUR_PORT"
 }
 
 start_redis() {
-    redis-server --port "$REDIS_PORT" --maxmemory "$MAX_BYTES" --maxmemory-policy allkeys-lru \
+    "${SERVER_ON[@]}" redis-server --port "$REDIS_PORT" --maxmemory "$MAX_BYTES" --maxmemory-policy allkeys-lru \
         --save "" --appendonly no --daemonize no > "$WORK/redis.log" 2>&1 &
     SERVER_PID=$!
     wait_ready "$REDIS_PORT"
@@ -91,7 +103,7 @@ run_throughput() {
     for pipeline in 1 16; do
         echo "-- $name, round $round (load $(cut -d' ' -f1 /proc/loadavg)): redis-benchmark -t set,get -n $REQUESTS -r $KEYSPACE -d $VALUE_BYTES -c $CLIENTS -P $pipeline"
         redis-cli -p "$port" FLUSHALL >/dev/null
-        redis-benchmark -p "$port" -t set,get -n "$REQUESTS" -r "$KEYSPACE" -d "$VALUE_BYTES" \
+        "${CLIENT_ON[@]}" redis-benchmark -p "$port" -t set,get -n "$REQUESTS" -r "$KEYSPACE" -d "$VALUE_BYTES" \
             -c "$CLIENTS" -P "$pipeline" --csv > "$WORK/$name-$pipeline-$round.csv"
         # CSV: "test","rps","avg","min","p50","p95","p99","max"
         awk -F'","' -v n="$name" -v p="$pipeline" \
@@ -144,8 +156,9 @@ start_redis
 run_memory redis "$REDIS_PORT"
 stop_server
 
-echo "== throughput: lru-cache-server on $OUR_PORT (CACHE_SHARDS=${CACHE_SHARDS:-16}) and redis-server \
+echo "== throughput: lru-cache-server on $OUR_PORT (CACHE_SHARDS=${CACHE_SHARDS:-16}, CACHE_THREADS=${CACHE_THREADS:-1}) and redis-server \
 $(redis-server --version | awk '{print $3}') on $REDIS_PORT (maxmemory $MAX_BYTES, allkeys-lru), $ROUNDS rounds"
+echo "   server CPUs: ${SERVER_CPUS:-any}; redis-benchmark CPUs: ${CLIENT_CPUS:-any}"
 for round in $(seq 1 "$ROUNDS"); do
     start_ours
     run_throughput ours "$OUR_PORT" "$round"
