@@ -178,8 +178,8 @@ impl Acceptor {
         let handler = Handler {
             connection: Connection::new(socket, limits(&self.state)),
             state: Arc::clone(&self.state),
-            // Its own token: every read waits on it, and a child's waiters are its own, so
-            // connections on different threads never contend for the shared token's lock.
+            // Its own token, so its waiter (one per connection, see `serve`) is not on the
+            // shared token's list that every connection on every thread would lock.
             shutdown: shutdown.child_token(),
         };
         let span = info_span!("resp_connection", %peer);
@@ -249,7 +249,10 @@ impl Handler {
 
     /// Answers requests until the client leaves, sends QUIT, or shutdown begins.
     async fn serve(&mut self) -> Result<(), ConnectionError> {
-        while let Some(incoming) = self.connection.read_frame(&self.shutdown).await? {
+        // One waiter for the connection's life, not a new one on the token for every read.
+        let shutdown = self.shutdown.clone().cancelled_owned();
+        tokio::pin!(shutdown);
+        while let Some(incoming) = self.connection.read_frame(shutdown.as_mut()).await? {
             let flow = match incoming {
                 Incoming::Frame(frame) => {
                     cmd::execute(frame, &self.state, self.connection.replies())

@@ -63,3 +63,36 @@ async fn mixed_inline_and_multibulk_requests_pipeline_together() {
         "+OK\r\n:2\r\n$1\r\n2\r\n"
     );
 }
+
+#[tokio::test]
+async fn large_values_from_concurrent_clients_arrive_byte_for_byte() {
+    // Each value is larger than the first read (16 KiB), so the read buffers grow while the
+    // connections, all on one RESP thread, take turns reading.
+    let app = spawn_app().await;
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..4u8 {
+        let mut stream = app.connect().await;
+        clients.spawn(async move {
+            let value: Vec<u8> = (0..1_000_000u32)
+                .map(|i| b'a' + ((i * 7 + u32::from(client)) % 26) as u8)
+                .collect();
+            let key = format!("large-{client}");
+            let request = [
+                command(&[b"SET", key.as_bytes(), &value]),
+                command(&[b"GET", key.as_bytes()]),
+            ]
+            .concat();
+            let reply = exchange_on(&mut stream, &request).await;
+            let expected = [b"+OK\r\n$1000000\r\n".as_slice(), &value, b"\r\n"].concat();
+            assert!(
+                reply.starts_with(&expected),
+                "client {client}: {} bytes back, expected {} first",
+                reply.len(),
+                expected.len()
+            );
+        });
+    }
+    while let Some(done) = clients.join_next().await {
+        done.unwrap();
+    }
+}
