@@ -200,6 +200,8 @@ thread_local! {
     /// Where each read lands before it is copied into the connection's buffer: zeroed once per
     /// thread (safe code cannot `readv` into uninitialised memory) and shared by the thread's
     /// connections, as it is only borrowed between a read and its copy, never across an await.
+    /// It grows to the largest read the thread has made (at most 8 MiB, see
+    /// `reserve_for_read`) and keeps that size.
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_CHUNK]);
 }
 
