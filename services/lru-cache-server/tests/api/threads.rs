@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 
-use crate::helpers::{command, exchange_on, spawn_app_with, text};
+use crate::helpers::{TestApp, command, exchange_on, spawn_app_with, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_spread_over_threads_share_one_store_and_each_sees_the_others_writes() {
@@ -40,15 +41,7 @@ async fn clients_spread_over_threads_share_one_store_and_each_sees_the_others_wr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_connection_limit_holds_across_threads() {
     let app = spawn_app_with(&[("CACHE_THREADS", "3"), ("CACHE_MAX_CONNECTIONS", "4")]).await;
-    let mut admitted = Vec::new();
-    for _ in 0..4 {
-        let mut client = app.connect().await;
-        assert_eq!(
-            exchange_on(&mut client, &command(&[b"PING"])).await,
-            b"+PONG\r\n"
-        );
-        admitted.push(client);
-    }
+    let _admitted = answered_clients(&app, 4).await;
 
     for _ in 0..3 {
         let mut refused = app.connect().await;
@@ -64,15 +57,7 @@ async fn the_connection_limit_holds_across_threads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_drains_and_closes_connections_on_every_thread() {
     let app = spawn_app_with(&[("CACHE_THREADS", "3")]).await;
-    let mut clients = Vec::new();
-    for _ in 0..9 {
-        let mut client = app.connect().await;
-        assert_eq!(
-            exchange_on(&mut client, &command(&[b"PING"])).await,
-            b"+PONG\r\n"
-        );
-        clients.push(client);
-    }
+    let mut clients = answered_clients(&app, 9).await;
 
     app.shutdown.cancel();
 
@@ -82,4 +67,18 @@ async fn shutdown_drains_and_closes_connections_on_every_thread() {
             tokio::time::timeout(Duration::from_secs(5), client.read_to_end(&mut rest)).await;
         assert!(closed.is_ok(), "a connection was left open");
     }
+}
+
+/// `count` new connections, each of which has answered a PING.
+async fn answered_clients(app: &TestApp, count: usize) -> Vec<TcpStream> {
+    let mut clients = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut client = app.connect().await;
+        assert_eq!(
+            exchange_on(&mut client, &command(&[b"PING"])).await,
+            b"+PONG\r\n"
+        );
+        clients.push(client);
+    }
+    clients
 }
