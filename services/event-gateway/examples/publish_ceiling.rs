@@ -1,6 +1,10 @@
 //! The bench's ceiling: a plain lapin loop publishing the same payload with publisher
 //! confirms, `CONCURRENCY` publishers (default 32) on one confirm channel, for `DURATION`
 //! seconds (default 10). Prints `messages/s`. Reads `AMQP_URL` and `EVENTS_EXCHANGE`.
+//!
+//! `CEILING_PROPERTIES=gateway` publishes with every property event-gateway sets (type,
+//! correlation id, timestamp and the client, event and schema_version headers) instead of only
+//! a message id and the content type: a diagnostic, not the benchmark's ceiling.
 
 use messaging::{
     Topology,
@@ -41,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
         .declare(&channel)
         .await?;
 
+    let gateway_properties = std::env::var("CEILING_PROPERTIES").is_ok_and(|v| v == "gateway");
     let sent = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
@@ -48,10 +53,14 @@ async fn main() -> anyhow::Result<()> {
             let (channel, exchange, sent) = (channel.clone(), exchange.clone(), sent.clone());
             tokio::spawn(async move {
                 while started.elapsed() < duration {
-                    let properties = BasicProperties::default()
-                        .with_delivery_mode(2)
-                        .with_content_type("application/json".into())
-                        .with_message_id(uuid::Uuid::now_v7().to_string().into());
+                    let properties = if gateway_properties {
+                        as_the_gateway_sends(&exchange)
+                    } else {
+                        BasicProperties::default()
+                            .with_delivery_mode(2)
+                            .with_content_type("application/json".into())
+                            .with_message_id(uuid::Uuid::now_v7().to_string().into())
+                    };
                     let confirm = channel
                         .basic_publish(
                             exchange.as_str().into(),
@@ -76,4 +85,24 @@ async fn main() -> anyhow::Result<()> {
     println!("{rate:.0} messages/s");
     connection.close(200, "bye".into()).await?;
     Ok(())
+}
+
+/// The properties event-gateway publishes an event of `bench`/`Fruits` with.
+fn as_the_gateway_sends(exchange: &str) -> BasicProperties {
+    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    messaging::OutgoingMessage {
+        exchange: exchange.to_owned(),
+        routing_key: "bench.Fruits".to_owned(),
+        body: Vec::new(),
+        message_id: Some(uuid::Uuid::now_v7().to_string()),
+        kind: Some("bench.Fruits".to_owned()),
+        correlation_id: Some(uuid::Uuid::new_v4().to_string()),
+        headers: vec![
+            pair("client", "bench"),
+            pair("event", "Fruits"),
+            pair("schema_version", "1"),
+        ],
+        timestamp: Some(chrono::Utc::now()),
+    }
+    .properties()
 }
