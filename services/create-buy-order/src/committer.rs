@@ -91,7 +91,11 @@ async fn commit_batch(pool: &PgPool, jobs: Vec<Job>) -> Vec<Job> {
             }
         }
     }
-    let batch: Vec<Pending> = leaders.iter().map(|job| job.pending.clone()).collect();
+    // The leaders' orders move into the transaction; only their reply channels stay here.
+    let (batch, replies): (Vec<Pending>, Vec<_>) = leaders
+        .into_iter()
+        .map(|job| (job.pending, job.reply))
+        .unzip();
     let size = batch.len();
     let outcome = store::run(pool, move |conn| orders::create_batch(conn, &batch)).await;
     tracing::debug!(size, followers = followers.len(), "order batch committed");
@@ -106,18 +110,18 @@ async fn commit_batch(pool: &PgPool, jobs: Vec<Job>) -> Vec<Job> {
                     Created::CapExceeded { .. } => retry.push(job),
                 }
             }
-            for (job, created) in leaders.into_iter().zip(outcomes) {
+            for (reply, created) in replies.into_iter().zip(outcomes) {
                 // A client that went away no longer waits for its answer: nothing to do.
-                let _ = job.reply.send(Ok(created));
+                let _ = reply.send(Ok(created));
             }
         }
         Err(error) => {
             let error = Arc::new(error);
-            for job in leaders
+            for reply in replies
                 .into_iter()
-                .chain(followers.into_iter().map(|(_, job)| job))
+                .chain(followers.into_iter().map(|(_, job)| job.reply))
             {
-                let _ = job.reply.send(Err(error.clone()));
+                let _ = reply.send(Err(error.clone()));
             }
         }
     }
