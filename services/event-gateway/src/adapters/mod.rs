@@ -6,4 +6,4 @@ mod postgres;
 mod rabbitmq;
 
 pub use postgres::PgSchemaStore;
-pub use rabbitmq::RabbitEventStream;
+pub use rabbitmq::{RabbitEventStream, event_message};

@@ -34,32 +34,35 @@ impl RabbitEventStream {
     pub async fn close(&self) {
         self.publisher.disconnect().await;
     }
+}
 
-    fn message(&self, event: &OutgoingEvent) -> OutgoingMessage {
-        OutgoingMessage {
-            exchange: self.exchange.clone(),
-            routing_key: event.routing_key.clone(),
-            body: event.body.clone(),
-            message_id: Some(event.event_id.to_string()),
-            kind: Some(event.routing_key.clone()),
-            correlation_id: event.correlation_id.clone(),
-            headers: vec![
-                ("client".to_owned(), event.client.clone()),
-                ("event".to_owned(), event.event.clone()),
-                (
-                    "schema_version".to_owned(),
-                    event.schema_version.to_string(),
-                ),
-            ],
-            timestamp: Some(chrono::Utc::now()),
-        }
+/// The AMQP message an accepted `event` is published as on `exchange`: persistent, with its id
+/// as the message id, the routing key as its type, the request id as the correlation id, and
+/// the client, event and schema_version headers.
+pub fn event_message(exchange: &str, event: &OutgoingEvent) -> OutgoingMessage {
+    OutgoingMessage {
+        exchange: exchange.to_owned(),
+        routing_key: event.routing_key.clone(),
+        body: event.body.clone(),
+        message_id: Some(event.event_id.to_string()),
+        kind: Some(event.routing_key.clone()),
+        correlation_id: event.correlation_id.clone(),
+        headers: vec![
+            ("client".to_owned(), event.client.clone()),
+            ("event".to_owned(), event.event.clone()),
+            (
+                "schema_version".to_owned(),
+                event.schema_version.to_string(),
+            ),
+        ],
+        timestamp: Some(chrono::Utc::now()),
     }
 }
 
 #[async_trait]
 impl EventStream for RabbitEventStream {
     async fn publish(&self, event: &OutgoingEvent) -> Result<(), PortError> {
-        let message = self.message(event);
+        let message = event_message(&self.exchange, event);
         match tokio::time::timeout(self.timeout, self.publisher.publish(&message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(MessagingError::Encode(e))) => Err(PortError::Failed(e.to_string())),
