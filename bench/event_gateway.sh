@@ -2,8 +2,12 @@
 # event-gateway: events per second through POST /{client}/{event}/send_event (wrk, 32
 # connections, a small schema) next to a plain lapin loop publishing the same payload with
 # publisher confirms to the same broker (the ceiling), and the ratio.
-# The two alternate for ROUNDS rounds (default 3) and the median ratio is the result, so a burst
-# of other load on the machine does not decide it.
+# Each round also runs the same wrk against the HTTP floor (examples/http_floor.rs: an HTTP
+# server that does nothing but answer), and prints the bound those two set on this machine: an
+# event cannot cost the machine less than one floor request plus one ceiling publish, so
+# send_event can reach at most 1 / (1/floor + 1/ceiling), which is floor / (floor + ceiling) of
+# the ceiling. The runs alternate for ROUNDS rounds (default 3) and the medians are the result,
+# so a burst of other load on the machine does not decide it.
 # Usage: bench/event_gateway.sh   (DURATION=10 seconds per run, ROUNDS=3, WRK_THREADS=1;
 # SKIP_BUILD=1 to reuse the release build)
 set -euo pipefail
@@ -12,14 +16,21 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18784}"
+FLOOR_PORT="${FLOOR_PORT:-18785}"
 DB="event_gateway_bench"
 PG="postgres://postgres@127.0.0.1:5432"
 EXCHANGE="events.bench"  # fixed, so repeated runs reuse one durable exchange
 WORK="$(mktemp -d)"
 SERVICE_PID=""
+FLOOR_PID=""
+
+stop() {
+  if [[ -n "$1" ]]; then kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; fi
+}
 
 cleanup() {
-  if [[ -n "${SERVICE_PID}" ]]; then kill "${SERVICE_PID}" 2>/dev/null || true; wait "${SERVICE_PID}" 2>/dev/null || true; fi
+  stop "${SERVICE_PID}"
+  stop "${FLOOR_PID}"
   psql "${PG}/postgres" -qc "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "${WORK}"
 }
@@ -39,9 +50,13 @@ psql "${PG}/${DB}" -q -f crates/store/migrations/event_gateway/*_create_event_sc
 EVENT_GATEWAY_DATABASE_URL="${PG}/${DB}" EVENTS_EXCHANGE="${EXCHANGE}" HTTP_PORT="${PORT}" \
   DATABASE_POOL_SIZE=32 RUST_LOG=warn target/release/event-gateway >"${WORK}/service.log" 2>&1 &
 SERVICE_PID=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:${PORT}/health/live" >/dev/null && break
-  sleep 0.1
+HTTP_PORT="${FLOOR_PORT}" target/release/examples/http_floor >"${WORK}/floor.log" 2>&1 &
+FLOOR_PID=$!
+for url in "http://127.0.0.1:${PORT}/health/live" "http://127.0.0.1:${FLOOR_PORT}/"; do
+  for _ in $(seq 1 100); do
+    curl -sf "${url}" >/dev/null && break
+    sleep 0.1
+  done
 done
 
 BASE="http://127.0.0.1:${PORT}/bench/Fruits"
@@ -66,12 +81,16 @@ for round in $(seq 1 "${ROUNDS}"); do
   ceiling=$(EVENTS_EXCHANGE="${EXCHANGE}" CONCURRENCY="${CONNECTIONS}" DURATION="${DURATION}" \
     target/release/examples/publish_ceiling | awk '{print $1}')
   echo "${ceiling} messages/s"
-  echo "${gateway} ${ceiling} ${non2xx:-0}" >> "${WORK}/rounds"
+  echo "== round ${round}/${ROUNDS}: HTTP floor, the same wrk against examples/http_floor"
+  wrk -t "${WRK_THREADS}" -c "${CONNECTIONS}" -d "${DURATION}s" -s "${WORK}/send.lua" \
+    "http://127.0.0.1:${FLOOR_PORT}/bench/Fruits/send_event" | tee "${WORK}/wrk.txt"
+  floor=$(awk '/Requests\/sec/ {print $2}' "${WORK}/wrk.txt")
+  echo "${gateway} ${ceiling} ${non2xx:-0} ${floor}" >> "${WORK}/rounds"
 done
 
 echo
-echo "round  event-gateway events/s  lapin ceiling msg/s  ratio  non-2xx"
-awk '{ printf "%5d %23.0f %20.0f %6.2f %8d\n", NR, $1, $2, $1 / $2, $3 }' "${WORK}/rounds"
+echo "round  event-gateway events/s  lapin ceiling msg/s  ratio  non-2xx  HTTP floor req/s  bound  of bound"
+awk '{ bound = $4 / ($4 + $2); printf "%5d %23.0f %20.0f %6.2f %8d %17.0f %6.2f %9.2f\n", NR, $1, $2, $1 / $2, $3, $4, bound, $1 / $2 / bound }' "${WORK}/rounds"
 # Medians over the rounds. The two runs of a round are back to back, so each round's ratio
 # compares like with like; the median of those ratios is the result.
 median() {
@@ -79,6 +98,9 @@ median() {
 }
 GATEWAY=$(awk '{ print $1 }' "${WORK}/rounds" | median)
 CEILING=$(awk '{ print $2 }' "${WORK}/rounds" | median)
+FLOOR=$(awk '{ print $4 }' "${WORK}/rounds" | median)
 RATIO=$(awk '{ print $1 / $2 }' "${WORK}/rounds" | median)
-echo "median: event-gateway ${GATEWAY} events/s, lapin ceiling ${CEILING} messages/s"
+BOUND=$(awk '{ print $4 / ($4 + $2) }' "${WORK}/rounds" | median)
+echo "median: event-gateway ${GATEWAY} events/s, lapin ceiling ${CEILING} messages/s, HTTP floor ${FLOOR} requests/s"
 awk -v r="${RATIO}" 'BEGIN { printf "ratio (median of the rounds): %.2f (goal 0.70)\n", r }'
+awk -v b="${BOUND}" 'BEGIN { printf "bound on this machine (median of floor / (floor + ceiling)): %.2f of the ceiling\n", b }'
