@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18784}"
-FLOOR_PORT="${FLOOR_PORT:-18785}"
+FLOOR_PORT="${FLOOR_PORT:-18786}"
 DB="event_gateway_bench"
 PG="postgres://postgres@127.0.0.1:5432"
 EXCHANGE="events.bench"  # fixed, so repeated runs reuse one durable exchange
@@ -89,10 +89,10 @@ for round in $(seq 1 "${ROUNDS}"); do
 done
 
 echo
-echo "round  event-gateway events/s  lapin ceiling msg/s  ratio  non-2xx  HTTP floor req/s  bound  of bound"
-awk '{ bound = $4 / ($4 + $2); printf "%5d %23.0f %20.0f %6.2f %8d %17.0f %6.2f %9.2f\n", NR, $1, $2, $1 / $2, $3, $4, bound, $1 / $2 / bound }' "${WORK}/rounds"
-# Medians over the rounds. The two runs of a round are back to back, so each round's ratio
-# compares like with like; the median of those ratios is the result.
+echo "round  event-gateway events/s  lapin ceiling msg/s  ratio  non-2xx  HTTP floor req/s  bound  share of bound"
+awk '{ bound = $4 / ($4 + $2); printf "%5d %23.0f %20.0f %6.2f %8d %17.0f %6.2f %15.2f\n", NR, $1, $2, $1 / $2, $3, $4, bound, $1 / $2 / bound }' "${WORK}/rounds"
+# Medians over the rounds. The runs of a round are back to back, so each round's ratio and bound
+# compare like with like; the medians of those are the result.
 median() {
   sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }

@@ -5,7 +5,7 @@
 //! which any HTTP service pays on top of its own work. `bench/event_gateway.sh` combines it
 //! with the ceiling into the most that machine allows (`bench/README.md`).
 //!
-//! Listens on `127.0.0.1:HTTP_PORT` (default 18785) with tokio's multi-thread runtime (one worker
+//! Listens on `127.0.0.1:HTTP_PORT` (default 18786) with tokio's multi-thread runtime (one worker
 //! per core, as actix-web's default). Not a server to use: it trusts its client.
 
 use tokio::{
@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
     let port: u16 = std::env::var("HTTP_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
-        .unwrap_or(18785);
+        .unwrap_or(18786);
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let response: &'static [u8] = format!(
         "HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{BODY}",
