@@ -52,11 +52,12 @@ EVENT_GATEWAY_DATABASE_URL="${PG}/${DB}" EVENTS_EXCHANGE="${EXCHANGE}" HTTP_PORT
 SERVICE_PID=$!
 HTTP_PORT="${FLOOR_PORT}" target/release/examples/http_floor >"${WORK}/floor.log" 2>&1 &
 FLOOR_PID=$!
-for url in "http://127.0.0.1:${PORT}/health/live" "http://127.0.0.1:${FLOOR_PORT}/"; do
-  for _ in $(seq 1 100); do
-    curl -sf "${url}" >/dev/null && break
-    sleep 0.1
-  done
+for port in "${PORT}" "${FLOOR_PORT}"; do
+  if ! wait_for_port 127.0.0.1 "${port}" 10; then
+    echo "nothing listens on ${port} after 10 s; the logs:" >&2
+    cat "${WORK}"/*.log >&2
+    exit 1
+  fi
 done
 
 BASE="http://127.0.0.1:${PORT}/bench/Fruits"
