@@ -7,6 +7,10 @@
 //!
 //! Listens on `127.0.0.1:HTTP_PORT` (default 18786) with tokio's multi-thread runtime (one worker
 //! per core, as actix-web's default). Not a server to use: it trusts its client.
+//!
+//! `FLOOR_SERVER=actix` serves the same answer through actix-web instead (default workers, one
+//! route `POST /{client}/{event}/send_event` that reads the body and answers, no middleware):
+//! the least a service built on the SPEC's fixed HTTP framework pays per request.
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -16,12 +20,42 @@ use tokio::{
 const BODY: &str =
     r#"{"event_id":"019ab1c2-3d4e-7f60-8a9b-0c1d2e3f4a5b","routing_key":"bench.Fruits"}"#;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let port: u16 = std::env::var("HTTP_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(18786);
+    match std::env::var("FLOOR_SERVER").as_deref() {
+        Ok("actix") => actix_web::rt::System::new().block_on(actix_floor(port)),
+        Ok("tokio") | Err(_) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(tokio_floor(port)),
+        Ok(other) => anyhow::bail!("FLOOR_SERVER must be tokio or actix, not {other:?}"),
+    }
+}
+
+/// The floor through actix-web: one route, the body read, the fixed answer.
+async fn actix_floor(port: u16) -> anyhow::Result<()> {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    HttpServer::new(|| {
+        App::new().route(
+            "/{client}/{event}/send_event",
+            web::post().to(|_body: web::Bytes| async {
+                HttpResponse::Accepted()
+                    .content_type("application/json")
+                    .body(BODY)
+            }),
+        )
+    })
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// The floor with nothing but tokio: read a whole request, write the fixed answer.
+async fn tokio_floor(port: u16) -> anyhow::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let response: &'static [u8] = format!(
         "HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{BODY}",
