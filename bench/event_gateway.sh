@@ -7,8 +7,9 @@
 # event cannot cost the machine less than one floor request plus one ceiling publish, so
 # send_event can reach at most 1 / (1/floor + 1/ceiling), which is floor / (floor + ceiling) of
 # the ceiling. It does so twice: with the floor on bare tokio (any HTTP server) and on
-# actix-web (FLOOR_SERVER=actix: the HTTP framework the SPEC fixes). The runs alternate for ROUNDS rounds (default 3) and the medians are the result,
-# so a burst of other load on the machine does not decide it.
+# actix-web (FLOOR_SERVER=actix: the HTTP framework the SPEC fixes). The runs alternate for
+# ROUNDS rounds (default 3) and the medians are the result, so a burst of other load on the
+# machine does not decide it.
 # Usage: bench/event_gateway.sh   (DURATION=10 seconds per run, ROUNDS=3, WRK_THREADS=1;
 # SKIP_BUILD=1 to reuse the release build)
 set -euo pipefail
