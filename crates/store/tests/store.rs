@@ -9,6 +9,7 @@
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, connection::SimpleConnection};
 use diesel_migrations::FileBasedMigrations;
 use rust_decimal::Decimal;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use store::{Database, MigrateError, PoolOptions, schema::read::buy_orders};
 use test_support::TestDatabase;
 
@@ -51,24 +52,62 @@ fn another_test_writing_the_same_table_sees_only_its_own_rows() {
     assert_eq!(order_count(&db), 5);
 }
 
-#[test]
-fn a_dropped_test_database_is_gone() {
-    let db = TestDatabase::migrated(Database::Sequence);
-    let name = db.name().to_owned();
-    drop(db);
-    let mut admin = diesel::Connection::establish(&test_support::server_url())
-        .map(|c: diesel::PgConnection| c)
-        .unwrap();
+fn admin() -> diesel::PgConnection {
+    diesel::Connection::establish(&test_support::server_url()).unwrap()
+}
+
+fn database_exists(admin: &mut diesel::PgConnection, name: &str) -> bool {
     #[derive(diesel::QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let left: N = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-        .bind::<diesel::sql_types::Text, _>(&name)
-        .get_result(&mut admin)
+    let found: N = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(admin)
         .unwrap();
-    assert_eq!(left.n, 0);
+    found.n == 1
+}
+
+#[test]
+fn a_dropped_test_database_is_gone() {
+    let db = TestDatabase::migrated(Database::Sequence);
+    let name = db.name().to_owned();
+    drop(db);
+    assert!(!database_exists(&mut admin(), &name));
+}
+
+#[test]
+fn only_test_databases_older_than_any_test_run_are_swept_as_leftovers() {
+    // Arrange: one database named as a killed run would have left it, one made now, and one
+    // whose name carries no time. The second and third belong to running tests.
+    let mut admin = admin();
+    let made = SystemTime::now() - test_support::LEFTOVER_AGE - Duration::from_secs(60);
+    let made = made.duration_since(UNIX_EPOCH).unwrap();
+    let old_id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        made.as_secs(),
+        made.subsec_nanos(),
+    ));
+    let leftover = format!("test_leftover_{}", old_id.simple());
+    let untimed = format!("test_untimed_{}", uuid::Uuid::new_v4().simple());
+    for name in [&leftover, &untimed] {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+    }
+    let current = TestDatabase::empty("current");
+
+    // Act
+    test_support::drop_leftovers(&mut admin, SystemTime::now());
+
+    // Assert
+    let left = [&leftover, &untimed, &current.name().to_owned()]
+        .map(|name| database_exists(&mut admin, name));
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {untimed} WITH (FORCE)"))
+        .unwrap();
+    assert_eq!(left, [false, true, true], "leftover, untimed, current");
 }
 
 fn migrations_dir(files: &[(&str, &str)]) -> std::path::PathBuf {
@@ -145,7 +184,7 @@ async fn an_unreachable_database_is_reported_as_unavailable_not_as_a_query_error
         "postgres://postgres@127.0.0.1:1/nowhere",
         PoolOptions {
             max_size: 1,
-            connection_timeout: std::time::Duration::from_millis(300),
+            connection_timeout: Duration::from_millis(300),
         },
     );
 

@@ -4,9 +4,22 @@
 //! (`tpl_<name>_<fingerprint of its migrations>`) under an advisory lock, so parallel test
 //! processes build it once; every test then clones it with `CREATE DATABASE … TEMPLATE …`
 //! (fast: a file copy) and the clone is dropped when the [`TestDatabase`] is dropped.
+//!
+//! A test process that is killed never runs that drop. So every database made here carries its
+//! creation time in its name (a v7 UUID), and the first database a test process makes first
+//! drops those left over from runs older than [`LEFTOVER_AGE`].
 
 use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection, sql_query};
+use std::{
+    sync::Once,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 use store::{Database, PgPool, PoolOptions};
+use uuid::Uuid;
+
+/// Older than this, a `test_` or `scratch_` database belongs to no running test: no test run
+/// lasts hours, so a killed one left it behind.
+pub const LEFTOVER_AGE: Duration = Duration::from_secs(6 * 3600);
 
 /// Advisory lock key serialising template creation across test processes.
 const TEMPLATE_LOCK_KEY: i64 = 0x7465_6d70_6c61_7465; // "template"
@@ -64,7 +77,7 @@ fn ensure_template(database: Database) -> String {
         .unwrap_or_else(|e| panic!("template lock: {e}"));
     if !exists(&mut conn, &template) {
         // Build under a scratch name and rename, so a crash never leaves a half-made template.
-        let scratch = format!("scratch_{}", uuid::Uuid::new_v4().simple());
+        let scratch = new_name("scratch");
         conn.batch_execute(&format!("CREATE DATABASE {scratch}"))
             .unwrap_or_else(|e| panic!("create {scratch}: {e}"));
         store::migrate(&url_for(&scratch), database)
@@ -78,25 +91,64 @@ fn ensure_template(database: Database) -> String {
 }
 
 fn drop_stale_templates(conn: &mut PgConnection, database: Database, keep: &str) {
+    let pattern = format!("tpl\\_{}\\_%", database.name().replace('_', "\\_"));
+    for name in names_like(conn, &pattern) {
+        if name != keep {
+            let _ = drop_database(conn, &name);
+        }
+    }
+}
+
+/// The databases whose names match the `LIKE` pattern.
+fn names_like(conn: &mut PgConnection, pattern: &str) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
     struct Name {
         #[diesel(sql_type = diesel::sql_types::Text)]
         datname: String,
     }
-    let pattern = format!("tpl\\_{}\\_%", database.name().replace('_', "\\_"));
-    let stale: Vec<Name> = sql_query(
-        "SELECT datname::text AS datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2",
-    )
-    .bind::<diesel::sql_types::Text, _>(pattern)
-    .bind::<diesel::sql_types::Text, _>(keep)
-    .load(conn)
-    .unwrap_or_default();
-    for name in stale {
-        let _ = conn.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            name.datname
-        ));
+    sql_query("SELECT datname::text AS datname FROM pg_database WHERE datname LIKE $1")
+        .bind::<diesel::sql_types::Text, _>(pattern)
+        .load::<Name>(conn)
+        .map(|names| names.into_iter().map(|n| n.datname).collect())
+        .unwrap_or_default()
+}
+
+/// Drops the database `name`, closing its connections.
+fn drop_database(conn: &mut PgConnection, name: &str) -> diesel::QueryResult<()> {
+    let quoted = name.replace('"', "\"\"");
+    conn.batch_execute(&format!(
+        "DROP DATABASE IF EXISTS \"{quoted}\" WITH (FORCE)"
+    ))
+}
+
+/// `{prefix}_{v7 UUID}`: unique, and it tells when it was made.
+fn new_name(prefix: &str) -> String {
+    format!("{prefix}_{}", Uuid::now_v7().simple())
+}
+
+/// When a database named by [`new_name`] was made; `None` for any other name.
+fn made_at(name: &str) -> Option<SystemTime> {
+    let (_, id) = name.rsplit_once('_')?;
+    let id = Uuid::try_parse(id).ok()?;
+    let (seconds, nanos) = id.get_timestamp()?.to_unix();
+    UNIX_EPOCH.checked_add(Duration::new(seconds, nanos))
+}
+
+/// Drops the `test_` and `scratch_` databases made before `now - LEFTOVER_AGE`; returns their
+/// names. Names without a creation time (made before this sweep existed) are left alone.
+pub fn drop_leftovers(conn: &mut PgConnection, now: SystemTime) -> Vec<String> {
+    let Some(cutoff) = now.checked_sub(LEFTOVER_AGE) else {
+        return Vec::new();
+    };
+    let mut names = names_like(conn, "test\\_%");
+    names.extend(names_like(conn, "scratch\\_%"));
+    let mut dropped = Vec::new();
+    for name in names {
+        if made_at(&name).is_some_and(|made| made < cutoff) && drop_database(conn, &name).is_ok() {
+            dropped.push(name);
+        }
     }
+    dropped
 }
 
 /// A database that exists for one test and is dropped with it.
@@ -119,19 +171,23 @@ impl TestDatabase {
 
     /// Only a name and URL: the database is not created (for `migration` to create).
     pub fn not_created(label: &str) -> Self {
-        let name = format!("test_{label}_{}", uuid::Uuid::new_v4().simple());
+        let name = new_name(&format!("test_{label}"));
         let url = url_for(&name);
         Self { name, url }
     }
 
     fn create(label: &str, template: Option<&str>) -> Self {
+        static SWEEP: Once = Once::new();
+        let mut conn = admin();
+        SWEEP.call_once(|| {
+            drop_leftovers(&mut conn, SystemTime::now());
+        });
         let db = Self::not_created(label);
         let sql = match template {
             Some(template) => format!("CREATE DATABASE {} TEMPLATE {template}", db.name),
             None => format!("CREATE DATABASE {}", db.name),
         };
-        admin()
-            .batch_execute(&sql)
+        conn.batch_execute(&sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         db
     }
@@ -166,10 +222,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = PgConnection::establish(&server_url())
-            && let Err(e) = conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
+            && let Err(e) = drop_database(&mut conn, &self.name)
         {
             eprintln!("could not drop test database {}: {e}", self.name);
         }

@@ -4,7 +4,7 @@
 mod database;
 mod proxy;
 
-pub use database::{TestDatabase, server_url};
+pub use database::{LEFTOVER_AGE, TestDatabase, drop_leftovers, server_url};
 pub use proxy::TcpProxy;
 
 use std::time::{Duration, Instant};
