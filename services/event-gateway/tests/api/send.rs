@@ -156,3 +156,33 @@ async fn a_version_registered_through_another_instance_is_used_within_the_cache_
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[tokio::test]
+async fn an_event_or_a_schema_over_the_body_limit_is_413_and_nothing_is_published_or_stored() {
+    let app = spawn_app().await;
+    let watcher = app.watch("shop.#").await;
+    app.registered("shop", "Fruits", &fruit_schema()).await;
+    let big = "a".repeat(300 * 1024); // MAX_BODY_BYTES defaults to 256 KiB
+    let too_large = (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"));
+
+    let (status, body) =
+        status_json(app.send("shop", "Fruits", &json!({ "fruit": big })).await).await;
+    assert_eq!((status, body["error"]["code"].as_str()), too_large);
+    let schema = json!({"type": "object", "description": big});
+    let (status, body) = status_json(app.register("shop", "Colors", &schema).await).await;
+    assert_eq!((status, body["error"]["code"].as_str()), too_large);
+
+    // An event sent after them is the first and only one on the exchange.
+    let accepted = app.send("shop", "Fruits", &json!({"fruit": "apple"})).await;
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    let received = watcher.receive(1).await;
+    let first: serde_json::Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(first, json!({"fruit": "apple"}));
+    assert!(watcher.next().await.is_none(), "a refused event appeared");
+    let (status, _) = status_json(app.get("/shop/Colors/schema").await).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the refused schema was stored"
+    );
+}
