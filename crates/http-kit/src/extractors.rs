@@ -2,13 +2,17 @@
 //!
 //! Malformed JSON → 400 `malformed_json`; well-formed JSON of the wrong shape → 422
 //! `invalid_body`; wrong content type → 415; body over the limit → 413; bad query string →
-//! 400 `invalid_query`; unparseable path segment → 404; unknown route → 404; wrong method → 405.
+//! 400 `invalid_query`; unparseable path segment → 404; unknown route → 404; a route's path with
+//! a method it does not answer → 405 with `Allow`.
 
-use crate::ApiError;
+use crate::{ApiError, openapi::AllowedMethods};
 use actix_web::{
     HttpRequest, HttpResponse,
     error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError, UrlencodedError},
-    http::StatusCode,
+    http::{
+        StatusCode,
+        header::{self, HeaderValue},
+    },
     web,
 };
 
@@ -102,21 +106,30 @@ pub fn path_error(error: PathError) -> ApiError {
     ApiError::not_found("not_found", format!("no such resource: {error}"))
 }
 
-/// The default service: 404 in the envelope for any unknown path.
-pub async fn not_found(request: HttpRequest) -> HttpResponse {
-    let error = ApiError::not_found(
-        "not_found",
-        format!("no route for {} {}", request.method(), request.path()),
-    );
-    actix_web::ResponseError::error_response(&error)
-}
-
-/// 405 in the envelope, for a resource's default route.
-pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
+/// The default service, for a request no route takes: 405 with the route's methods in `Allow`
+/// when its path is a route's (only the method is wrong), else 404; both in the envelope.
+pub async fn no_route(
+    request: HttpRequest,
+    allowed: Option<web::Data<AllowedMethods>>,
+) -> HttpResponse {
+    let Some(pattern) = request.resource_map().match_pattern(request.path()) else {
+        let error = ApiError::not_found(
+            "not_found",
+            format!("no route for {} {}", request.method(), request.path()),
+        );
+        return actix_web::ResponseError::error_response(&error);
+    };
+    let allow = allowed
+        .as_ref()
+        .map_or("", |allowed| allowed.allow(&pattern));
     let error = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         format!("{} is not allowed on {}", request.method(), request.path()),
     );
-    actix_web::ResponseError::error_response(&error)
+    let mut response = actix_web::ResponseError::error_response(&error);
+    if let Ok(value) = HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

@@ -9,7 +9,7 @@ use crate::{
     extractors,
     health::{Readiness, get_live, get_ready},
     metrics::{HttpMetrics, get_metrics},
-    openapi::{OpenApiDocument, get_openapi},
+    openapi::{AllowedMethods, OpenApiDocument, get_openapi},
     request_id::track_request,
 };
 use actix_web::{
@@ -35,6 +35,8 @@ pub struct Common {
     pub readiness: Readiness,
     /// The OpenAPI document.
     pub openapi: OpenApiDocument,
+    /// The methods of each documented route, for a 405's `Allow`.
+    pub allowed: AllowedMethods,
     /// Limit of JSON and form bodies, in bytes.
     pub body_limit_bytes: usize,
 }
@@ -50,13 +52,15 @@ impl Common {
             metrics,
             readiness,
             openapi: OpenApiDocument::new(openapi),
+            allowed: AllowedMethods::from_openapi(openapi),
             body_limit_bytes: extractors::DEFAULT_BODY_LIMIT_BYTES,
         }
     }
 }
 
 /// The base `App`: request ids and logging, metrics, extractor error handlers, the health,
-/// metrics and OpenAPI routes, and a 404 envelope for unknown paths. Add routes to it.
+/// metrics and OpenAPI routes, and for a request no route takes a 405 (with `Allow`) when only
+/// its method is wrong, else a 404, in the envelope. Add routes to it.
 pub fn app(
     common: &Common,
 ) -> App<
@@ -74,16 +78,22 @@ pub fn app(
         .app_data(web::Data::new(common.metrics.clone()))
         .app_data(web::Data::new(common.readiness.clone()))
         .app_data(web::Data::new(common.openapi.clone()))
+        .app_data(web::Data::new(common.allowed.clone()))
         .configure(|cfg| extractors::configure(cfg, limit))
         .route("/health/live", web::get().to(get_live))
         .route("/health/ready", web::get().to(get_ready))
         .route("/metrics", web::get().to(get_metrics))
         .route("/openapi.json", web::get().to(get_openapi))
-        .default_service(web::to(extractors::not_found))
+        .default_service(web::to(extractors::no_route))
 }
 
 /// Serves `listener` with [`app`] plus what `routes` registers (routes and app data), and stops
 /// gracefully (drain, then return) once `shutdown` is cancelled. Await the returned server.
+///
+/// Register each method of a path with `cfg.route(path, web::get().to(handler))`: a request with
+/// another method then reaches [`app`]'s default service, which answers 405 in the envelope with
+/// the methods the OpenAPI document gives the path in `Allow`. (A `web::resource` without a
+/// default service would answer actix-web's bare 405 instead.)
 pub fn serve<F>(
     listener: TcpListener,
     common: Common,

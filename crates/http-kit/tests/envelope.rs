@@ -61,7 +61,13 @@ fn app(
         InitError = (),
     >,
 > {
-    let doc = utoipa::openapi::OpenApiBuilder::new().build();
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder};
+    let documented = |method| PathItem::new(method, OperationBuilder::new().build());
+    let paths = PathsBuilder::new()
+        .path("/orders", documented(HttpMethod::Post))
+        .path("/items/{id}", documented(HttpMethod::Get))
+        .path("/items/{id}", documented(HttpMethod::Delete));
+    let doc = utoipa::openapi::OpenApiBuilder::new().paths(paths).build();
     let mut common = Common::new(HttpMetrics::new().unwrap(), readiness, &doc);
     common.body_limit_bytes = 64;
     http_kit::app(&common)
@@ -155,6 +161,24 @@ async fn an_unparseable_path_segment_and_an_unknown_route_are_404_in_the_envelop
     let (status, body) = call(test::TestRequest::get().uri("/nowhere")).await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[actix_web::test]
+async fn a_route_asked_with_a_method_it_does_not_answer_is_405_with_its_methods_in_allow() {
+    let service = test::init_service(app(Readiness::new())).await;
+    for (request, allow) in [
+        (test::TestRequest::get().uri("/orders"), "POST"),
+        (test::TestRequest::put().uri("/items/7"), "GET, DELETE"),
+        (test::TestRequest::delete().uri("/health/live"), "GET"),
+    ] {
+        let response = test::call_service(&service, request.to_request()).await;
+        let status = response.status();
+        let allowed = response.headers().get("allow").cloned();
+        let body: Value = serde_json::from_slice(&test::read_body(response).await).unwrap();
+        assert_eq!(status, 405, "{body}");
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+        assert_eq!(allowed.unwrap(), allow);
+    }
 }
 
 #[actix_web::test]

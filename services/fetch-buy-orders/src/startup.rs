@@ -45,11 +45,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let pool = web::Data::new(pool);
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
-            cfg.app_data(pool.clone()).service(
-                web::resource("/buy_orders")
-                    .route(web::get().to(get_buy_orders))
-                    .default_service(web::to(http_kit::extractors::method_not_allowed)),
-            );
+            cfg.app_data(pool.clone())
+                .route("/buy_orders", web::get().to(get_buy_orders));
         })?;
         Ok(Self { port, server })
     }

@@ -6,7 +6,6 @@ mod metrics;
 mod schemas;
 
 use actix_web::web;
-use http_kit::extractors::method_not_allowed;
 use utoipa::OpenApi;
 
 pub use events::Sent;
@@ -42,29 +41,20 @@ pub struct ApiDoc;
 
 /// Registers the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let resources = [
-        (
-            "/{client}/{event}/register_event",
-            web::post().to(schemas::post_register_event),
-        ),
-        (
-            "/{client}/{event}/send_event",
-            web::post().to(events::post_send_event),
-        ),
-        (
-            "/{client}/{event}/schema",
-            web::get().to(schemas::get_schema),
-        ),
-        (
-            "/{client}/list_events",
-            web::get().to(schemas::get_list_events),
-        ),
-    ];
-    for (path, route) in resources {
-        cfg.service(
-            web::resource(path)
-                .route(route)
-                .default_service(web::to(method_not_allowed)),
-        );
-    }
+    cfg.route(
+        "/{client}/{event}/register_event",
+        web::post().to(schemas::post_register_event),
+    )
+    .route(
+        "/{client}/{event}/send_event",
+        web::post().to(events::post_send_event),
+    )
+    .route(
+        "/{client}/{event}/schema",
+        web::get().to(schemas::get_schema),
+    )
+    .route(
+        "/{client}/list_events",
+        web::get().to(schemas::get_list_events),
+    );
 }

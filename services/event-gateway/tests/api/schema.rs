@@ -60,3 +60,26 @@ async fn list_events_gives_each_event_with_its_latest_version() {
         (StatusCode::NOT_FOUND, Some("unknown_client"))
     );
 }
+
+#[tokio::test]
+async fn a_route_asked_with_another_method_is_405_naming_the_one_it_answers() {
+    let app = spawn_app().await;
+    for (path, allow) in [
+        ("/shop/Fruits/send_event", "POST"),
+        ("/shop/Fruits/register_event", "POST"),
+    ] {
+        let response = app.get(path).await;
+        let allowed = response.headers().get("allow").cloned();
+        let (status, body) = status_json(response).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+        );
+        assert_eq!(allowed.unwrap(), allow, "{path}");
+    }
+    let response = app
+        .post("/shop/Fruits/schema", &serde_json::json!({}))
+        .await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET");
+}

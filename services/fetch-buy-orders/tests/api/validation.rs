@@ -75,10 +75,12 @@ async fn another_method_is_405_and_another_path_404_in_the_envelope() {
         .send()
         .await
         .unwrap();
+    let allow = post.headers().get("allow").cloned();
     let (status, body) = (post.status(), post.json::<Value>().await.unwrap());
     let missing = app.get("/buy_order").await;
 
     assert_eq!(status, 405);
     assert_eq!(body["error"]["code"], "method_not_allowed");
+    assert_eq!(allow.unwrap(), "GET");
     assert_eq!(missing.status(), 404);
 }

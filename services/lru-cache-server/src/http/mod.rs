@@ -6,7 +6,6 @@ mod metrics;
 mod storage;
 
 use actix_web::web;
-use http_kit::extractors::method_not_allowed;
 use utoipa::OpenApi;
 
 pub use metrics::CacheCollector;
@@ -32,12 +31,8 @@ pub struct ApiDoc;
 /// Registers the API routes (with and without the trailing slash).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for path in ["/api/storage/", "/api/storage"] {
-        cfg.service(
-            web::resource(path)
-                .route(web::post().to(storage::post_storage))
-                .route(web::get().to(storage::get_storage))
-                .route(web::delete().to(storage::delete_storage))
-                .default_service(web::to(method_not_allowed)),
-        );
+        cfg.route(path, web::post().to(storage::post_storage))
+            .route(path, web::get().to(storage::get_storage))
+            .route(path, web::delete().to(storage::delete_storage));
     }
 }

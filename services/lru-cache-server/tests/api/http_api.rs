@@ -161,6 +161,17 @@ async fn values_and_bodies_over_the_limits_are_refused() {
 }
 
 #[tokio::test]
+async fn another_method_on_the_storage_route_is_405_naming_the_ones_it_answers() {
+    let app = spawn_app().await;
+    for path in ["/api/storage/", "/api/storage"] {
+        let response = app.http.put(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 405, "{path}");
+        assert_eq!(response.headers()["allow"], "GET, POST, DELETE", "{path}");
+        assert_eq!(body(response).await["error"]["code"], "method_not_allowed");
+    }
+}
+
+#[tokio::test]
 async fn health_metrics_and_openapi_are_served() {
     let app = spawn_app().await;
     app.exchange(&command(&[b"GET", b"nope"])).await;

@@ -43,18 +43,13 @@ pub fn currency(code: &str, field: &str) -> Result<String, ApiError> {
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/pairs")
-            .route(web::get().to(pairs::get_pairs))
-            .route(web::post().to(pairs::post_pair))
-            .default_service(web::to(http_kit::extractors::method_not_allowed)),
-    )
-    .service(
-        web::resource("/pairs/{base}/{quote}")
-            .route(web::delete().to(pairs::delete_pair))
-            .default_service(web::to(http_kit::extractors::method_not_allowed)),
-    )
-    .route("/rates/{base}/{quote}", web::get().to(rates::get_rate));
+    cfg.route("/pairs", web::get().to(pairs::get_pairs))
+        .route("/pairs", web::post().to(pairs::post_pair))
+        .route(
+            "/pairs/{base}/{quote}",
+            web::delete().to(pairs::delete_pair),
+        )
+        .route("/rates/{base}/{quote}", web::get().to(rates::get_rate));
 }
 
 /// The OpenAPI document of the service.

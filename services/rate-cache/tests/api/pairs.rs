@@ -138,5 +138,14 @@ async fn other_methods_and_paths_are_405_or_404_in_the_envelope() {
         .await
         .unwrap();
     assert_eq!(put.status(), 405);
+    assert_eq!(put.headers()["allow"], "GET, POST");
+    let get = app
+        .client
+        .get(format!("{}/pairs/USD/EUR", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 405);
+    assert_eq!(get.headers()["allow"], "DELETE");
     assert_eq!(app.get("/currencies").await.status(), 404);
 }
