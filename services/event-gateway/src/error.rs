@@ -27,11 +27,13 @@ pub struct ViolationsEnvelope {
 /// The inner object of [`ViolationsEnvelope`].
 #[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ViolationsBody {
-    /// `invalid_schema` or `invalid_event`.
+    /// `invalid_schema` or `invalid_event` (with `details`), or `invalid_name` (with `field`,
+    /// the name at fault, and no `details`).
     pub code: String,
     /// A sentence for humans.
     pub message: String,
-    /// Every violation found.
+    /// Every violation found in the schema or event.
+    #[serde(default)]
     pub details: Vec<Detail>,
 }
 

@@ -4,7 +4,7 @@ use crate::{
     core::Gateway,
     error::GatewayError,
     routes::{
-        GatewayMetrics,
+        EventPath, GatewayMetrics,
         body::{BodyLimit, read_json},
         metrics::outcome,
     },
@@ -28,7 +28,7 @@ pub struct Sent {
 #[utoipa::path(
     post,
     path = "/{client}/{event}/send_event",
-    params(("client" = String, Path), ("event" = String, Path)),
+    params(EventPath),
     request_body(content = serde_json::Value, description = "Any JSON value", content_type = "application/json"),
     responses(
         (status = 202, description = "Published and confirmed by the broker", body = Sent),
@@ -40,14 +40,14 @@ pub struct Sent {
 )]
 pub async fn post_send_event(
     request: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<EventPath>,
     payload: web::Payload,
     request_id: RequestId,
     gateway: web::Data<Gateway>,
     limit: web::Data<BodyLimit>,
     metrics: web::Data<GatewayMetrics>,
 ) -> Result<HttpResponse, GatewayError> {
-    let (client, event) = path.into_inner();
+    let EventPath { client, event } = path.into_inner();
     let body = read_json(&request, payload, limit.0).await?;
     match gateway
         .receive(&client, &event, &body.value, body.raw, Some(request_id.0))

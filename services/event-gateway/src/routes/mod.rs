@@ -6,7 +6,8 @@ mod metrics;
 mod schemas;
 
 use actix_web::web;
-use utoipa::OpenApi;
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
 
 pub use events::Sent;
 pub use metrics::GatewayMetrics;
@@ -38,6 +39,28 @@ pub use schemas::{EventList, ListedEvent, SchemaVersion};
     ))
 )]
 pub struct ApiDoc;
+
+/// `{client}` and `{event}` of a path. The core checks the names; the pattern here documents
+/// that rule in the OpenAPI document.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EventPath {
+    /// 1..64 of letters, digits, `_` and `-`.
+    #[param(pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    pub client: String,
+    /// 1..64 of letters, digits, `_` and `-`.
+    #[param(pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    pub event: String,
+}
+
+/// `{client}` of a path, as in [`EventPath`].
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ClientPath {
+    /// 1..64 of letters, digits, `_` and `-`.
+    #[param(pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    pub client: String,
+}
 
 /// Registers the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -5,7 +5,7 @@ use crate::{
     core::{Gateway, StoredSchema},
     error::GatewayError,
     routes::{
-        GatewayMetrics,
+        ClientPath, EventPath, GatewayMetrics,
         body::{BodyLimit, read_json},
         metrics::outcome,
     },
@@ -72,8 +72,7 @@ pub struct VersionQuery {
 #[utoipa::path(
     post,
     path = "/{client}/{event}/register_event",
-    params(("client" = String, Path, description = "1..64 of letters, digits, _ and -"),
-           ("event" = String, Path, description = "1..64 of letters, digits, _ and -")),
+    params(EventPath),
     request_body(content = Value, description = "A JSON Schema (draft 4, 6, 7, 2019-09 or 2020-12 by `$schema`; default 2020-12)", content_type = "application/json"),
     responses(
         (status = 201, description = "A new version", body = SchemaVersion),
@@ -85,13 +84,13 @@ pub struct VersionQuery {
 )]
 pub async fn post_register_event(
     request: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<EventPath>,
     payload: web::Payload,
     gateway: web::Data<Gateway>,
     limit: web::Data<BodyLimit>,
     metrics: web::Data<GatewayMetrics>,
 ) -> Result<HttpResponse, GatewayError> {
-    let (client, event) = path.into_inner();
+    let EventPath { client, event } = path.into_inner();
     let body = read_json(&request, payload, limit.0).await?;
     match gateway.register(&client, &event, &body.value).await {
         Ok(registration) => {
@@ -115,7 +114,7 @@ pub async fn post_register_event(
 #[utoipa::path(
     get,
     path = "/{client}/{event}/schema",
-    params(("client" = String, Path), ("event" = String, Path), VersionQuery),
+    params(EventPath, VersionQuery),
     responses(
         (status = 200, description = "The schema", body = SchemaVersion),
         (status = 400, description = "A version that is not a number", body = http_kit::ErrorEnvelope),
@@ -124,11 +123,11 @@ pub async fn post_register_event(
     )
 )]
 pub async fn get_schema(
-    path: web::Path<(String, String)>,
+    path: web::Path<EventPath>,
     query: web::Query<VersionQuery>,
     gateway: web::Data<Gateway>,
 ) -> Result<HttpResponse, GatewayError> {
-    let (client, event) = path.into_inner();
+    let EventPath { client, event } = path.into_inner();
     let stored = gateway.schema(&client, &event, query.version).await?;
     Ok(HttpResponse::Ok().json(SchemaVersion::new(client, event, stored)))
 }
@@ -137,7 +136,7 @@ pub async fn get_schema(
 #[utoipa::path(
     get,
     path = "/{client}/list_events",
-    params(("client" = String, Path)),
+    params(ClientPath),
     responses(
         (status = 200, description = "The events, by name", body = EventList),
         (status = 404, description = "The client has no events", body = http_kit::ErrorEnvelope),
@@ -145,10 +144,10 @@ pub async fn get_schema(
     )
 )]
 pub async fn get_list_events(
-    path: web::Path<String>,
+    path: web::Path<ClientPath>,
     gateway: web::Data<Gateway>,
 ) -> Result<HttpResponse, GatewayError> {
-    let client = path.into_inner();
+    let ClientPath { client } = path.into_inner();
     let events = gateway.list(&client).await?;
     let events = events
         .into_iter()

@@ -25,6 +25,20 @@ async fn openapi_lists_the_four_endpoints_and_metrics_count_events() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
+    let parameters = &doc["paths"]["/{client}/{event}/send_event"]["post"]["parameters"];
+    let patterns: Vec<(&str, &str)> = parameters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["schema"]["pattern"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let names = "^[A-Za-z0-9_-]{1,64}$";
+    assert_eq!(patterns, [("client", names), ("event", names)]);
     app.send("nobody", "nothing", &serde_json::json!({})).await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
