@@ -65,7 +65,7 @@ async fn current(cache: &PriceCache) -> Result<Served, ApiError> {
 #[utoipa::path(
     get,
     path = "/btc_price/{currency}",
-    params(("currency" = String, Path, description = "EUR, GBP or USD")),
+    params(("currency" = String, Path, description = "EUR, GBP or USD", pattern = "^(EUR|GBP|USD)$")),
     responses(
         (status = 200, body = PriceView),
         (status = 422, body = http_kit::ErrorEnvelope, description = "not EUR, GBP or USD"),

@@ -120,6 +120,7 @@ fn cap_exceeded(btc: Decimal, remaining: Decimal) -> ApiError {
         (status = 200, body = BuyOrder, description = "replay of the order created with this key (header Idempotent-Replayed: true)"),
         (status = 400, body = http_kit::ErrorEnvelope, description = "malformed JSON, missing or conflicting key"),
         (status = 409, body = http_kit::ErrorEnvelope, description = "btc_cap_exceeded"),
+        (status = 415, body = http_kit::ErrorEnvelope, description = "the body is not sent as application/json"),
         (status = 422, body = http_kit::ErrorEnvelope, description = "invalid field or idempotency_key_reused"),
         (status = 503, body = http_kit::ErrorEnvelope, description = "price_unavailable or database_unavailable"),
     )

@@ -31,7 +31,9 @@ pub struct KeyValue {
 /// `?key=...`
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct KeyQuery {
-    /// The key to read or delete.
+    /// The key to read or delete. Required: its absence is a 400 in the envelope, which an
+    /// `Option` lets the handler answer (rather than actix-web's query error).
+    #[param(required = true)]
     key: Option<String>,
 }
 

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewPair {
     /// Base currency, e.g. `USD`.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub base: String,
     /// Quote currency, e.g. `EUR`.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub quote: String,
 }
 
@@ -48,6 +50,8 @@ pub struct PairListItem {
 #[utoipa::path(post, path = "/pairs", request_body = NewPair, responses(
     (status = 201, description = "Registered", body = Pair),
     (status = 200, description = "Already registered", body = Pair),
+    (status = 400, description = "The body is not JSON", body = http_kit::ErrorEnvelope),
+    (status = 415, description = "The body is not sent as application/json", body = http_kit::ErrorEnvelope),
     (status = 422, description = "Not ISO 4217 codes, or base = quote", body = http_kit::ErrorEnvelope),
 ))]
 pub async fn post_pair(

@@ -15,6 +15,7 @@ pub const AVERAGE_DECIMALS: u32 = 12;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DateQuery {
     /// A UTC date `YYYY-MM-DD`; today (UTC) when absent.
+    #[param(format = Date)]
     date: Option<String>,
 }
 
