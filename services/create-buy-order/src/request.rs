@@ -20,11 +20,11 @@ pub const MAX_KEY_LENGTH: usize = 255;
 /// The body as sent: every field raw, so each can be checked and reported on its own.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RawOrderBody {
-    /// EUR, GBP or USD.
-    #[schema(value_type = Option<String>, example = "EUR")]
+    /// EUR, GBP or USD. Required: kept raw so that its absence gets its own error.
+    #[schema(value_type = String, required = true, pattern = "^(EUR|GBP|USD)$", example = "EUR")]
     pub currency: Option<Box<RawValue>>,
-    /// A decimal string or number, at most 2 places, 0 < amount < 1e9.
-    #[schema(value_type = Option<String>, example = "100.50")]
+    /// A decimal string or number, at most 2 places, 0 < amount < 1e9. Required.
+    #[schema(value_type = String, required = true, example = "100.50")]
     pub amount: Option<Box<RawValue>>,
     /// The idempotency key, when not sent as the `Idempotency-Key` header.
     #[schema(value_type = Option<String>)]
