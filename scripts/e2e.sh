@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: starts the whole system with ./run.sh (debug build, offline against the recorded
 # upstream responses of scripts/upstream_mock.py), runs every manual script in scripts/ against
-# it, then stops it with SIGTERM and checks that it exits 0 and frees every port.
+# it and then scripts/openapi_check.sh, then stops it with SIGTERM and checks that it exits 0 and
+# frees every port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -48,13 +49,19 @@ grep -q "everything is up" .run/e2e-run.log || { echo "e2e: not up after 10 minu
 failed=()
 ran=0
 for script in scripts/*.sh; do
-  case "$(basename "$script")" in lib.sh|e2e.sh|drop_test_databases.sh) continue ;; esac
+  case "$(basename "$script")" in lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh) continue ;; esac
   ran=$((ran + 1))
   echo "e2e: ---- $script"
   if ! bash "$script"; then
     failed+=("$script")
   fi
 done
+
+# Last, because it leaves random data behind: every service against its OpenAPI document.
+echo "e2e: ---- scripts/openapi_check.sh"
+if ! bash scripts/openapi_check.sh; then
+  failed+=(scripts/openapi_check.sh)
+fi
 
 echo "e2e: stopping ./run.sh with SIGTERM"
 kill -TERM "$run_pid"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks every HTTP service against its own /openapi.json with schemathesis, against a running
+# ./run.sh: requests generated from the document (valid ones and broken ones) must never get a
+# 5xx, and every answer must be documented (status, content type, headers, body schema); a
+# method the document does not list must get 405, and input the document rules out must be
+# refused. Not checked: that every request the document allows is accepted
+# (positive_data_acceptance), since some rules need state or lists a document cannot carry: an
+# active ISO 4217 code, an order id that exists, an event that matches its own registered schema.
+# scripts/e2e.sh runs it after the manual scripts, because it leaves random data behind.
+# Usage: scripts/openapi_check.sh   (SECONDS_EACH=10 per service; SEED=1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+SECONDS_EACH="${SECONDS_EACH:-10}"
+SEED="${SEED:-1}"
+VENV=.run/schemathesis
+if [ ! -x "$VENV/bin/st" ]; then
+  echo "openapi: installing schemathesis into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+fi
+
+failed=()
+for service in create-buy-order fetch-buy-orders btc-price rate-cache sequence event-gateway lru-cache-server; do
+  url="http://127.0.0.1:${SERVICE_PORTS[$service]}"
+  log=".run/logs/openapi-$service.log"
+  if "$VENV/bin/st" run "$url/openapi.json" --checks all --exclude-checks positive_data_acceptance \
+    --max-time "$SECONDS_EACH" --seed "$SEED" --workers 1 --no-color > "$log" 2>&1; then
+    echo "openapi: $service matches its document ($(grep -E '[0-9]+ generated' "$log" | tr -s ' '))"
+  else
+    echo "openapi: $service does NOT match its document; the failures (all in $log):" >&2
+    sed -n '/FAILURES/,/SUMMARY/p' "$log" >&2
+    failed+=("$service")
+  fi
+done
+[ ${#failed[@]} -eq 0 ] || { echo "openapi: mismatches in ${failed[*]}" >&2; exit 1; }
