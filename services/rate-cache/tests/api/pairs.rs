@@ -131,21 +131,14 @@ async fn get_pairs_lists_every_pair_with_its_latest_rate() {
 async fn other_methods_and_paths_are_405_or_404_in_the_envelope() {
     let upstream = recorded_upstream().await;
     let app = spawn_app(Options::new(&upstream.uri())).await;
-    let put = app
-        .client
-        .put(format!("{}/pairs", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 405);
-    assert_eq!(put.headers()["allow"], "GET, POST");
-    let get = app
-        .client
-        .get(format!("{}/pairs/USD/EUR", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(get.status(), 405);
-    assert_eq!(get.headers()["allow"], "DELETE");
+    for (method, path, allow) in [
+        (reqwest::Method::PUT, "/pairs", "GET, POST"),
+        (reqwest::Method::GET, "/pairs/USD/EUR", "DELETE"),
+    ] {
+        let url = format!("{}{path}", app.address);
+        let response = app.client.request(method, url).send().await.unwrap();
+        assert_eq!(response.status(), 405, "{path}");
+        assert_eq!(response.headers()["allow"], allow, "{path}");
+    }
     assert_eq!(app.get("/currencies").await.status(), 404);
 }
