@@ -24,11 +24,22 @@ pub struct RawOrderBody {
     #[schema(value_type = String, required = true, pattern = "^(EUR|GBP|USD)$", example = "EUR")]
     pub currency: Option<Box<RawValue>>,
     /// A decimal string or number, at most 2 places, 0 < amount < 1e9. Required.
-    #[schema(value_type = String, required = true, example = "100.50")]
+    #[schema(value_type = DecimalInput, required = true)]
     pub amount: Option<Box<RawValue>>,
     /// The idempotency key, when not sent as the `Idempotency-Key` header.
     #[schema(value_type = Option<String>)]
     pub idempotence_key: Option<Box<RawValue>>,
+}
+
+/// A decimal in a request as the OpenAPI document shows it: a string or a JSON number. Only
+/// for the document; a number is read from its text, never through f64 (SPEC §0).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DecimalInput {
+    /// `"100.50"`
+    Text(String),
+    /// `100.50`
+    Number(f64),
 }
 
 /// A valid order request.

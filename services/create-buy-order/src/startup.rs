@@ -5,7 +5,7 @@ use crate::{
     config::Config,
     outbox::{self, Relay},
     price_client::PriceClient,
-    request::RawOrderBody,
+    request::{DecimalInput, RawOrderBody},
     routes::{self, BuyOrder, OrderService},
 };
 use actix_web::{dev::Server, web};
@@ -26,7 +26,7 @@ use utoipa::OpenApi;
         description = "Idempotent BTC buy orders under a 100 BTC cap"
     ),
     paths(routes::put_buy_order),
-    components(schemas(RawOrderBody, BuyOrder, http_kit::ErrorEnvelope))
+    components(schemas(RawOrderBody, DecimalInput, BuyOrder, http_kit::ErrorEnvelope))
 )]
 pub struct ApiDoc;
 

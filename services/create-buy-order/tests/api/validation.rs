@@ -1,6 +1,7 @@
 //! Creating an order, and every bad input of SPEC §3: its status and code, and nothing stored.
 
 use crate::helpers::{json_of, spawn_app};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_valid_order_is_created_with_the_exact_ceiling_and_stored_with_its_event() {
@@ -233,4 +234,28 @@ async fn health_metrics_and_openapi_are_served() {
             .unwrap();
         assert_eq!(response.status(), 200, "{route}");
     }
+}
+
+#[tokio::test]
+async fn the_openapi_document_requires_currency_and_amount_and_takes_amount_as_string_or_number() {
+    let (app, _prices) = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(format!("{}/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = &doc["components"]["schemas"]["RawOrderBody"];
+    assert_eq!(body["required"], json!(["currency", "amount"]), "{body}");
+    let decimal = &doc["components"]["schemas"]["DecimalInput"]["oneOf"];
+    let types: Vec<&Value> = decimal
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["type"])
+        .collect();
+    assert_eq!(types, [&json!("string"), &json!("number")], "{decimal}");
 }
