@@ -80,24 +80,28 @@ LUA
 
 ROUNDS="${ROUNDS:-3}"
 WRK_THREADS="${WRK_THREADS:-1}"
+# The same wrk load against one server: prints its output and leaves it in ${WORK}/wrk.txt.
+load() {
+  wrk -t "${WRK_THREADS}" -c "${CONNECTIONS}" -d "${DURATION}s" -s "${WORK}/send.lua" "$1" |
+    tee "${WORK}/wrk.txt"
+}
+requests_per_second() { awk '/Requests\/sec/ {print $2}' "${WORK}/wrk.txt"; }
 : > "${WORK}/rounds"
 for round in $(seq 1 "${ROUNDS}"); do
   echo "== round ${round}/${ROUNDS} (load $(cut -d' ' -f1 /proc/loadavg)): send_event through event-gateway (wrk -t ${WRK_THREADS} -c ${CONNECTIONS}, ${DURATION}s)"
-  wrk -t "${WRK_THREADS}" -c "${CONNECTIONS}" -d "${DURATION}s" -s "${WORK}/send.lua" "${BASE}/send_event" | tee "${WORK}/wrk.txt"
-  gateway=$(awk '/Requests\/sec/ {print $2}' "${WORK}/wrk.txt")
+  load "${BASE}/send_event"
+  gateway=$(requests_per_second)
   non2xx=$(awk '/Non-2xx/ {print $NF}' "${WORK}/wrk.txt")
   echo "== round ${round}/${ROUNDS}: ceiling, lapin confirmed publishes (${CONNECTIONS} publishers, ${DURATION}s)"
   ceiling=$(EVENTS_EXCHANGE="${EXCHANGE}" CONCURRENCY="${CONNECTIONS}" DURATION="${DURATION}" \
     target/release/examples/publish_ceiling | awk '{print $1}')
   echo "${ceiling} messages/s"
   echo "== round ${round}/${ROUNDS}: HTTP floor, the same wrk against examples/http_floor"
-  wrk -t "${WRK_THREADS}" -c "${CONNECTIONS}" -d "${DURATION}s" -s "${WORK}/send.lua" \
-    "http://127.0.0.1:${FLOOR_PORT}/bench/Fruits/send_event" | tee "${WORK}/wrk.txt"
-  floor=$(awk '/Requests\/sec/ {print $2}' "${WORK}/wrk.txt")
+  load "http://127.0.0.1:${FLOOR_PORT}/bench/Fruits/send_event"
+  floor=$(requests_per_second)
   echo "== round ${round}/${ROUNDS}: actix-web floor, the same wrk against FLOOR_SERVER=actix"
-  wrk -t "${WRK_THREADS}" -c "${CONNECTIONS}" -d "${DURATION}s" -s "${WORK}/send.lua" \
-    "http://127.0.0.1:${ACTIX_FLOOR_PORT}/bench/Fruits/send_event" | tee "${WORK}/wrk.txt"
-  actix_floor=$(awk '/Requests\/sec/ {print $2}' "${WORK}/wrk.txt")
+  load "http://127.0.0.1:${ACTIX_FLOOR_PORT}/bench/Fruits/send_event"
+  actix_floor=$(requests_per_second)
   echo "${gateway} ${ceiling} ${non2xx:-0} ${floor} ${actix_floor}" >> "${WORK}/rounds"
 done
 
