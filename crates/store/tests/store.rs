@@ -80,7 +80,10 @@ fn a_dropped_test_database_is_gone() {
 #[test]
 fn only_test_databases_older_than_any_test_run_are_swept_as_leftovers() {
     // Arrange: one database named as a killed run would have left it, one made now, and one
-    // whose name carries no time. The second and third belong to running tests.
+    // whose name carries no time. The second and third belong to running tests. `current` is
+    // made first, so this process's own sweep (at its first database) runs before the leftover
+    // exists and the call under test is the one that meets it.
+    let current = TestDatabase::empty("current");
     let mut admin = admin();
     let made = SystemTime::now() - test_support::LEFTOVER_AGE - Duration::from_secs(60);
     let made = made.duration_since(UNIX_EPOCH).unwrap();
@@ -96,7 +99,6 @@ fn only_test_databases_older_than_any_test_run_are_swept_as_leftovers() {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
     }
-    let current = TestDatabase::empty("current");
 
     // Act
     test_support::drop_leftovers(&mut admin, SystemTime::now());
