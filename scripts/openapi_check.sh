@@ -31,7 +31,7 @@ for service in create-buy-order fetch-buy-orders btc-price rate-cache sequence e
   if "$VENV/bin/st" run "$url/openapi.json" --checks all --exclude-checks positive_data_acceptance \
     --max-examples "$EXAMPLES" --seed "$SEED" --generation-deterministic --workers 1 --no-color \
     > "$log" 2>&1; then
-    echo "openapi: $service matches its document ($(grep -E '[0-9]+ generated' "$log" | tr -s ' '))"
+    echo "openapi: $service matches its document ($(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log"))"
   else
     echo "openapi: $service does NOT match its document; the failures (all in $log):" >&2
     sed -n '/FAILURES/,/SUMMARY/p' "$log" >&2
