@@ -5,6 +5,9 @@
 //!   (default `postgres://postgres@127.0.0.1:5432/sequence`);
 //! - `SEQUENCE_MAX_COUNT`: the largest `count` a `/v2` request may ask for (default 100,
 //!   1 to 100000);
+//! - `SEQUENCE_BLOCK_SIZE`: numbers reserved per database write and direction (default 1:
+//!   every number is one `nextval`; above 1, block mode; 1 to 1000000000, the same on every
+//!   replica of a database);
 //! - `DATABASE_POOL_SIZE`: most PostgreSQL connections open at once (default 32, 1 to 1000);
 //! - `HTTP_HOST`: address to bind (default `127.0.0.1`);
 //! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one).
@@ -21,6 +24,9 @@ pub struct Config {
     /// `SEQUENCE_MAX_COUNT`.
     #[serde(default = "default_max_count")]
     pub sequence_max_count: u32,
+    /// `SEQUENCE_BLOCK_SIZE`.
+    #[serde(default = "default_block_size")]
+    pub sequence_block_size: u64,
     /// `DATABASE_POOL_SIZE`.
     #[serde(default = "default_pool_size")]
     pub database_pool_size: u32,
@@ -40,6 +46,10 @@ fn default_max_count() -> u32 {
     100
 }
 
+fn default_block_size() -> u64 {
+    1
+}
+
 fn default_pool_size() -> u32 {
     32
 }
@@ -56,6 +66,12 @@ impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         require_postgres_url("SEQUENCE_DATABASE_URL", &self.sequence_database_url)?;
         require_range("SEQUENCE_MAX_COUNT", self.sequence_max_count, 1, 100_000)?;
+        require_range(
+            "SEQUENCE_BLOCK_SIZE",
+            self.sequence_block_size,
+            1,
+            1_000_000_000,
+        )?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)
     }
 }
@@ -84,6 +100,15 @@ mod tests {
     fn a_zero_max_count_names_the_variable() {
         let error = load(&[("SEQUENCE_MAX_COUNT", "0")]).unwrap_err();
         assert!(error.to_string().contains("SEQUENCE_MAX_COUNT"), "{error}");
+    }
+
+    #[test]
+    fn block_mode_is_off_by_default_and_bounded() {
+        assert_eq!(load(&[]).unwrap().sequence_block_size, 1);
+        for bad in ["0", "1000000001", "-1", "ten"] {
+            let error = load(&[("SEQUENCE_BLOCK_SIZE", bad)]).unwrap_err();
+            assert!(error.to_string().contains("SEQUENCE_BLOCK_SIZE"), "{error}");
+        }
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Building and running the HTTP server.
 
 use crate::{
+    blocks::{self, Lane},
     config::Config,
+    dispenser::Direction,
     routes::{self, ApiDoc, State},
 };
 use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use prometheus::{IntCounterVec, Opts};
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 use store::{Database, PgPool, PoolOptions};
 use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
@@ -32,11 +34,25 @@ impl Application {
             &["direction"],
         )?;
         metrics.registry().register(Box::new(dispensed.clone()))?;
-        let common = Common::new(metrics, readiness(&pool), &ApiDoc::openapi());
+        let blocks = if config.sequence_block_size > 1 {
+            Some(Arc::new(lanes(
+                &pool,
+                config.sequence_block_size,
+                &metrics,
+            )?))
+        } else {
+            None
+        };
+        let common = Common::new(
+            metrics,
+            readiness(&pool, blocks.is_none()),
+            &ApiDoc::openapi(),
+        );
         let state = web::Data::new(State {
             pool,
             max_count: config.sequence_max_count,
             dispensed,
+            blocks,
         });
 
         let listener = http_kit::bind(&config.http_host, config.http_port)?;
@@ -70,10 +86,39 @@ fn pool(url: &str, max_size: u32) -> PgPool {
     )
 }
 
-fn readiness(pool: &PgPool) -> Readiness {
+/// The forward and reverse lanes of block mode, with `sequence_blocks_fetched_total`.
+fn lanes(
+    pool: &PgPool,
+    block_size: u64,
+    metrics: &HttpMetrics,
+) -> prometheus::Result<(Arc<Lane>, Arc<Lane>)> {
+    let fetched = IntCounterVec::new(
+        Opts::new(
+            "sequence_blocks_fetched_total",
+            "Blocks of numbers reserved from the database, by sequence",
+        ),
+        &["direction"],
+    )?;
+    metrics.registry().register(Box::new(fetched.clone()))?;
+    let lane = |direction: Direction| {
+        let counter = fetched.with_label_values(&[direction.name()]);
+        Arc::new(Lane::new(direction, pool.clone(), block_size, counter))
+    };
+    Ok((lane(Direction::Forward), lane(Direction::Reverse)))
+}
+
+/// Ready when the schema is current and, for a one-number replica, the database is not in
+/// block mode (its numbers would collide with the blocks').
+fn readiness(pool: &PgPool, one_number_mode: bool) -> Readiness {
     let pool = pool.clone();
     Readiness::new().with(check_fn("database", move || {
         let pool = pool.clone();
-        async move { store::check_schema_current(&pool, Database::Sequence).await }
+        async move {
+            store::check_schema_current(&pool, Database::Sequence).await?;
+            if one_number_mode {
+                blocks::check_not_in_block_mode(&pool).await?;
+            }
+            Ok(())
+        }
     }))
 }

@@ -3,11 +3,13 @@
 mod v1;
 mod v2;
 
+use crate::blocks::{BlockError, Lane};
 use crate::dispenser::{self, Direction};
 use actix_web::web;
 use http_kit::ApiError;
 use prometheus::IntCounterVec;
-use store::PgPool;
+use std::sync::Arc;
+use store::{PgPool, StoreError};
 
 pub use v1::{get_v1_forward, get_v1_reverse};
 pub use v2::{get_v2_forward, get_v2_reverse};
@@ -21,28 +23,47 @@ pub struct State {
     pub max_count: u32,
     /// `sequence_numbers_dispensed_total{direction}`.
     pub dispensed: IntCounterVec,
+    /// Block mode's lanes (forward, reverse); `None` draws each number from the database.
+    pub blocks: Option<Arc<(Arc<Lane>, Arc<Lane>)>>,
 }
 
 impl State {
     /// Draws `count` numbers, mapping database failures to 503 (down) or 500 (logged).
     async fn draw(&self, direction: Direction, count: u32) -> Result<Vec<i64>, ApiError> {
-        let numbers = dispenser::draw(&self.pool, direction, count)
-            .await
-            .map_err(|e| {
-                if e.is_unavailable() {
-                    tracing::warn!(error = %http_kit::chain(&e), "sequence database unavailable");
-                    ApiError::unavailable(
-                        "database_unavailable",
-                        "the sequence database is unavailable",
-                    )
-                } else {
-                    ApiError::internal(&e)
-                }
-            })?;
+        let numbers = match &self.blocks {
+            None => dispenser::draw(&self.pool, direction, count)
+                .await
+                .map_err(|e| store_error(&e))?,
+            Some(lanes) => {
+                let lane = match direction {
+                    Direction::Forward => &lanes.0,
+                    Direction::Reverse => &lanes.1,
+                };
+                lane.draw(count).await.map_err(|e| match e {
+                    BlockError::Store(e) => store_error(&e),
+                    mismatch @ BlockError::SizeMismatch { .. } => {
+                        tracing::error!(error = %mismatch, "block size differs from the database's");
+                        ApiError::unavailable("block_size_mismatch", mismatch.to_string())
+                    }
+                })?
+            }
+        };
         self.dispensed
             .with_label_values(&[direction.name()])
             .inc_by(numbers.len() as u64);
         Ok(numbers)
+    }
+}
+
+fn store_error(e: &StoreError) -> ApiError {
+    if e.is_unavailable() {
+        tracing::warn!(error = %http_kit::chain(e), "sequence database unavailable");
+        ApiError::unavailable(
+            "database_unavailable",
+            "the sequence database is unavailable",
+        )
+    } else {
+        ApiError::internal(e)
     }
 }
 

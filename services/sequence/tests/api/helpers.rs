@@ -34,12 +34,34 @@ pub async fn spawn_app_on(database: Arc<TestDatabase>) -> TestApp {
 
 /// Starts the service on `database`, reached through `url` (for example via a proxy).
 pub async fn spawn_app_with_url(database: Arc<TestDatabase>, url: &str) -> TestApp {
-    telemetry::init_for_tests();
+    spawn_app_with(database, url, &[]).await
+}
+
+/// Starts a block-mode replica (`SEQUENCE_BLOCK_SIZE=block_size`, counts up to 1000) on
+/// `database`.
+pub async fn spawn_block_app(database: Arc<TestDatabase>, block_size: u64) -> TestApp {
+    let url = database.url().to_owned();
+    let size = block_size.to_string();
     let vars = [
+        ("SEQUENCE_BLOCK_SIZE", size.as_str()),
+        ("SEQUENCE_MAX_COUNT", "1000"),
+    ];
+    spawn_app_with(database, &url, &vars).await
+}
+
+/// Starts the service on `database` through `url`, with `extra` variables.
+pub async fn spawn_app_with(
+    database: Arc<TestDatabase>,
+    url: &str,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    telemetry::init_for_tests();
+    let mut vars = vec![
         ("SEQUENCE_DATABASE_URL", url),
         ("HTTP_PORT", "0"),
         ("DATABASE_POOL_SIZE", "8"),
     ];
+    vars.extend_from_slice(extra);
     let config: Config =
         env_config::from_iter(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
             .unwrap();
