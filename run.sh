@@ -8,7 +8,25 @@ source scripts/lib.sh
 load_env_file .env
 
 if [ "${1:-}" = "--docker" ]; then
-  exec docker compose up --build --wait
+  # The compose files; OFFLINE=1 adds the upstream mock for machines without internet.
+  files=(docker-compose.yml)
+  [ "${OFFLINE:-0}" = 1 ] && files+=(docker-compose.offline.yml)
+  if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+    args=()
+    for file in "${files[@]}"; do args+=(-f "$file"); done
+    exec docker compose "${args[@]}" up --build --wait
+  fi
+  command -v podman-compose >/dev/null 2>&1 || {
+    echo "--docker needs docker compose or podman-compose (pip install podman-compose)" >&2
+    exit 1
+  }
+  # podman-compose cannot wait for health checks itself: build, then start level by level.
+  export ENGINE=podman CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/docker/podman/containers.conf}"
+  ./build_base_images.sh && ./build_run_images.sh
+  [ "${OFFLINE:-0}" = 1 ] && podman build -q --format docker -f docker/Dockerfile.mock -t btc/upstream-mock:latest .
+  docker/compose_up.sh btc-platform "${files[@]}"
+  echo "everything is up (podman-compose -p btc-platform down to stop it)"
+  exit 0
 fi
 
 

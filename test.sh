@@ -28,6 +28,14 @@ else
   scripts/e2e.sh || e2e_status=$?
 fi
 
+container_status=0
+if [ "${SKIP_CONTAINERS:-}" = 1 ]; then
+  echo "== container test skipped (SKIP_CONTAINERS=1)"
+else
+  echo "== container test: images built and the compose cluster run with podman"
+  scripts/container_test.sh || container_status=$?
+fi
+
 echo "== tests"
 tests_status=0
 if cargo nextest --version >/dev/null 2>&1; then
@@ -36,4 +44,5 @@ else
   cargo test --workspace --no-fail-fast "$@" || tests_status=$?
 fi
 [ "$e2e_status" -eq 0 ] || echo "the end-to-end run failed (exit $e2e_status); see above" >&2
-[ "$e2e_status" -eq 0 ] && [ "$tests_status" -eq 0 ]
+[ "$container_status" -eq 0 ] || echo "the container test failed (exit $container_status); see above" >&2
+[ "$e2e_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$tests_status" -eq 0 ]

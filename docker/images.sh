@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Shared by build_base_images.sh and build_run_images.sh: the services to build (the arguments,
-# or every crate under services/); their ports come from scripts/lib.sh.
-# shellcheck disable=SC2034  # SERVICES is read by the scripts that source this file
+# Shared by build_base_images.sh and build_run_images.sh: the container engine (docker, or
+# podman where docker is absent; ENGINE overrides), and the services to build (the arguments, or
+# every crate under services/) with their ports from scripts/lib.sh.
+# shellcheck disable=SC2034  # SERVICES and ENGINE are read by the scripts that source this file
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
+
+if [ -z "${ENGINE:-}" ]; then
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then ENGINE=docker
+  elif command -v podman >/dev/null 2>&1; then ENGINE=podman
+  else echo "neither docker (with a running engine) nor podman found" >&2; exit 1
+  fi
+fi
+# podman writes OCI images by default, which drop HEALTHCHECK; the docker format keeps it.
+BUILD_FLAGS=()
+[ "$ENGINE" = podman ] && BUILD_FLAGS=(--format docker)
 
 # Fills SERVICES from the arguments, or with every service; fails on an unknown name.
 select_services() {

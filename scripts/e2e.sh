@@ -48,8 +48,7 @@ grep -q "everything is up" .run/e2e-run.log || { echo "e2e: not up after 10 minu
 
 failed=()
 ran=0
-for script in scripts/*.sh; do
-  case "$(basename "$script")" in lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh) continue ;; esac
+for script in $(manual_scripts); do
   ran=$((ran + 1))
   echo "e2e: ---- $script"
   if ! bash "$script"; then

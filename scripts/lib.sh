@@ -9,6 +9,17 @@ declare -A SERVICE_PORTS=(
   [migration]=8781 [rate-cache]=8782 [sequence]=8783 [event-gateway]=8784 [lru-cache-server]=8785
 )
 
+# The manual curl tests of scripts/, one path a line: every script but the tools that run them.
+manual_scripts() {
+  local script
+  for script in scripts/*.sh; do
+    case "$(basename "$script")" in
+      lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh|k8s_check.sh|container_test.sh) ;;
+      *) echo "$script" ;;
+    esac
+  done
+}
+
 # Exports every KEY=VALUE of FILE that the environment does not already set.
 load_env_file() {
   local file=$1 line key value

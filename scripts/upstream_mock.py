@@ -7,9 +7,11 @@ use, so ./run.sh and the end-to-end test work with no internet:
   GET /0/public/Ticker?pair=XBT<CUR>     Kraken
   GET /eurofxref-daily.xml               ECB daily reference rates
 
-Usage: scripts/upstream_mock.py [PORT]   (default 9000; 0 picks a free port, printed on stdout)
+Usage: scripts/upstream_mock.py [PORT]   (default 9000; 0 picks a free port, printed on stdout;
+MOCK_HOST is the address to bind, default 127.0.0.1)
 """
 import http.server
+import os
 import pathlib
 import sys
 import urllib.parse
@@ -59,7 +61,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    host = os.environ.get("MOCK_HOST", "127.0.0.1")  # 0.0.0.0 in its container
+    server = http.server.ThreadingHTTPServer((host, port), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

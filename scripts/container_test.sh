@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The container cluster, built and run for real (SPEC §10): installs podman, runc, debootstrap
+# and podman-compose when missing, makes sure the public images exist (pulled, or stand-ins built
+# from Debian's packages: docker/standins/build.sh says which), builds the base and run images
+# with the project's own scripts, starts docker-compose.yml (+ docker-compose.offline.yml, since
+# tests never reach the internet) with podman-compose, waits for every health check, runs the
+# manual curl tests of scripts/ against it, checks that every service runs as a non-root user
+# and that every run image is under 100 MB, then stops and removes it all, also on failure.
+# Usage: scripts/container_test.sh   (KEEP_IMAGES=0 also removes the images afterwards)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+started=$SECONDS
+step() { echo "container test: [$((SECONDS - started))s] $*"; }
+
+missing=()
+for tool in podman runc debootstrap; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for package in netavark aardvark-dns; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+VENV=.run/podman-compose
+if [ ! -x "$VENV/bin/podman-compose" ]; then
+  step "installing podman-compose into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check podman-compose
+fi
+export PATH="$PWD/$VENV/bin:$PATH" PYTHON="$PWD/$VENV/bin/python"
+export CONTAINERS_CONF="$PWD/docker/podman/containers.conf" ENGINE=podman
+step "podman $(podman --version | awk '{print $3}'), $(podman-compose --version 2>/dev/null | tail -n1)"
+
+project=btc-container-test
+files=(docker-compose.yml docker-compose.offline.yml)
+compose=(podman-compose -p "$project")
+for file in "${files[@]}"; do compose+=(-f "$file"); done
+cleanup() {
+  local status=$?
+  step "stopping and removing the cluster"
+  "${compose[@]}" down -v -t 20 >/dev/null 2>&1 || true
+  if [ "${KEEP_IMAGES:-1}" = 0 ]; then podman image prune -af >/dev/null 2>&1 || true; fi
+  exit "$status"
+}
+trap cleanup EXIT
+
+for port in "${SERVICE_PORTS[@]}" 6380; do
+  if port_open 127.0.0.1 "$port"; then
+    echo "container test: port $port is in use (is ./run.sh running?); stop it first" >&2
+    exit 1
+  fi
+done
+
+step "public images"
+docker/standins/build.sh
+step "base image (dependencies)"
+./build_base_images.sh > .run/logs/container-base.log 2>&1 || { tail -n 40 .run/logs/container-base.log >&2; exit 1; }
+step "workspace build and run images"
+./build_run_images.sh > .run/logs/container-run.log 2>&1 || { tail -n 40 .run/logs/container-run.log >&2; exit 1; }
+podman build -q --format docker -f docker/Dockerfile.mock -t btc/upstream-mock:latest . >/dev/null
+
+failed=()
+for dir in services/*/; do
+  service=$(basename "$dir")
+  size=$(podman image inspect --format '{{.Size}}' "btc/$service:latest")
+  echo "  btc/$service:latest $((size / 1000000)) MB"
+  [ "$size" -lt 100000000 ] || failed+=("btc/$service is $((size / 1000000)) MB, over 100 MB")
+done
+
+step "starting the cluster"
+"${compose[@]}" down -v >/dev/null 2>&1 || true
+docker/compose_up.sh "$project" "${files[@]}"
+
+step "who each service runs as"
+for dir in services/*/; do
+  service=$(basename "$dir")
+  container=$(podman ps -a --filter "label=com.docker.compose.project=$project" \
+    --filter "label=com.docker.compose.service=$service" --format '{{.Names}}' | head -n1)
+  uid=$(podman inspect --format '{{.Config.User}}' "$container")
+  echo "  $service: user '$uid'"
+  case "$uid" in ''|0|root|0:*|root:*) failed+=("$service runs as root") ;; esac
+done
+
+step "manual curl tests against the cluster"
+for script in $(manual_scripts); do
+  echo "container test: ---- $script"
+  bash "$script" > ".run/logs/container-$(basename "$script").log" 2>&1 \
+    || { tail -n 20 ".run/logs/container-$(basename "$script").log"; failed+=("$script"); }
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'container test failed:\n' >&2
+  printf '  %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+step "passed"
