@@ -64,17 +64,6 @@ impl<const POOL_SIZE: u32> From<&DatabaseSettings<POOL_SIZE>> for PoolOptions {
     }
 }
 
-impl PoolOptions {
-    /// From a service's `DATABASE_POOL_SIZE` and `DATABASE_TIMEOUT_MS` settings.
-    pub fn from_settings(max_size: u32, connection_timeout_ms: u64) -> Self {
-        Self {
-            max_size,
-            connection_timeout: Duration::from_millis(connection_timeout_ms),
-            deadlines: Deadlines::default(),
-        }
-    }
-}
-
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
