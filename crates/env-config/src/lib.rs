@@ -4,7 +4,15 @@
 //! [`from_iter`] in tests so they never touch the process environment. Both run the
 //! struct's [`Validate`] check, so a service never starts with a value it cannot use.
 //! Errors name the variable and what it expects, ready to print before exiting.
+//!
+//! The settings every service repeats (HTTP, the database pool and its deadlines, the broker)
+//! are sections here ([`HttpSettings`], [`DatabaseSettings`], [`BrokerSettings`]) that a
+//! service's config flattens, so they are named, defaulted and validated in one place.
 
+mod number;
+mod sections;
+
+pub use sections::{BrokerSettings, DatabaseSettings, HttpSettings};
 use serde::de::DeserializeOwned;
 
 /// Why a configuration could not be loaded.

@@ -5,11 +5,13 @@
 //! Table definitions for each database live in [`schema`].
 
 mod database;
+mod deadlines;
 mod migrate;
 mod pool;
 pub mod schema;
 
 pub use database::{Database, LOCAL_SERVER};
+pub use deadlines::{Deadlines, with_connect_timeout};
 pub use migrate::{
     MigrateError, SchemaStatus, check_schema_current, create_database_if_missing, migrate,
     run_pending, split_database, status,

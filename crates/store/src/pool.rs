@@ -1,10 +1,12 @@
 //! r2d2 pools of diesel connections, built lazily, and [`run`]: a diesel call on the
 //! blocking thread pool, inside the caller's tracing span.
 
+use crate::deadlines::{Deadlines, SessionDeadlines, with_connect_timeout};
 use diesel::{
     PgConnection,
     r2d2::{ConnectionManager, Pool, PooledConnection},
 };
+use env_config::DatabaseSettings;
 use std::time::Duration;
 
 /// A pool of PostgreSQL connections.
@@ -48,14 +50,16 @@ pub struct PoolOptions {
     pub max_size: u32,
     /// How long a caller waits for a connection before [`StoreError::Unavailable`].
     pub connection_timeout: Duration,
+    /// The PostgreSQL deadlines of every connection in the pool.
+    pub deadlines: Deadlines,
 }
 
-impl PoolOptions {
-    /// From a service's `DATABASE_POOL_SIZE` and `DATABASE_TIMEOUT_MS` settings.
-    pub fn from_settings(max_size: u32, connection_timeout_ms: u64) -> Self {
+impl<const POOL_SIZE: u32> From<&DatabaseSettings<POOL_SIZE>> for PoolOptions {
+    fn from(settings: &DatabaseSettings<POOL_SIZE>) -> Self {
         Self {
-            max_size,
-            connection_timeout: Duration::from_millis(connection_timeout_ms),
+            max_size: settings.pool_size,
+            connection_timeout: Duration::from_millis(settings.pool_timeout_ms),
+            deadlines: Deadlines::from(settings),
         }
     }
 }
@@ -65,12 +69,14 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             connection_timeout: Duration::from_secs(5),
+            deadlines: Deadlines::default(),
         }
     }
 }
 
 /// A pool for `url` that opens connections on first use, so a service starts (and reports
-/// not-ready) while its database is down. Each check-out is tested (`SELECT 1`), so connections
+/// not-ready) while its database is down. Every connection gets `options.deadlines`: libpq's
+/// `connect_timeout` (added to the URL unless it has one) and the session timeouts. Each check-out is tested (`SELECT 1`), so connections
 /// left broken by a database restart are replaced before anyone sees them.
 pub fn lazy_pool(url: &str, options: PoolOptions) -> PgPool {
     build(url, options, true)
@@ -89,7 +95,11 @@ fn build(url: &str, options: PoolOptions, test_on_check_out: bool) -> PgPool {
         .min_idle(Some(0))
         .connection_timeout(options.connection_timeout)
         .test_on_check_out(test_on_check_out)
-        .build_unchecked(ConnectionManager::new(url))
+        .connection_customizer(Box::new(SessionDeadlines(options.deadlines)))
+        .build_unchecked(ConnectionManager::new(with_connect_timeout(
+            url,
+            options.deadlines.connect_timeout_secs,
+        )))
 }
 
 /// Runs `work` with a pooled connection on the blocking pool, inside the current span.

@@ -187,6 +187,7 @@ async fn an_unreachable_database_is_reported_as_unavailable_not_as_a_query_error
         PoolOptions {
             max_size: 1,
             connection_timeout: Duration::from_millis(300),
+            ..PoolOptions::default()
         },
     );
 

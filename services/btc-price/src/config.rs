@@ -11,19 +11,16 @@
 //! | `UPSTREAM_TIMEOUT_MS` | `1500` | timeout of one upstream HTTP call |
 //! | `UPSTREAM_MAX_ATTEMPTS` | `2` | attempts per source for retryable failures |
 
-use env_config::{ConfigError, Validate, require_http_url, require_range};
+use env_config::{ConfigError, HttpSettings, Validate, require_http_url, require_range};
 use serde::Deserialize;
 use std::time::Duration;
 
 /// Every setting of btc-price.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
-    /// Address to bind.
-    #[serde(default = "default_host")]
-    pub http_host: String,
-    /// HTTP port.
-    #[serde(default = "default_port")]
-    pub http_port: u16,
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8779>,
     /// Coinbase API base URL.
     #[serde(default = "default_coinbase")]
     pub coinbase_api_url: String,
@@ -44,12 +41,6 @@ pub struct Config {
     pub upstream_max_attempts: u32,
 }
 
-fn default_host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn default_port() -> u16 {
-    8779
-}
 fn default_coinbase() -> String {
     "https://api.coinbase.com".to_owned()
 }
@@ -88,6 +79,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
         require_http_url("COINBASE_API_URL", &self.coinbase_api_url)?;
         require_http_url("KRAKEN_API_URL", &self.kraken_api_url)?;
         require_range("PRICE_TTL_MS", self.price_ttl_ms, 1, 3_600_000)?;
@@ -111,7 +103,7 @@ mod tests {
     #[test]
     fn defaults_make_a_local_run_work() {
         let config: Config = env_config::from_iter(vars(&[])).unwrap();
-        assert_eq!(config.http_port, 8779);
+        assert_eq!(config.http.port, 8779);
         assert_eq!(config.price_ttl_ms, 2000);
         assert_eq!(config.price_max_stale_ms, 60_000);
     }

@@ -43,7 +43,7 @@ impl Application {
         let cache = web::Data::new(PriceCache::new(upstreams, config.ttl(), config.max_stale()));
         // No database or broker: ready as soon as it serves.
         let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi());
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
             cfg.app_data(cache.clone()).configure(routes::configure);

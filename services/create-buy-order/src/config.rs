@@ -6,6 +6,11 @@
 //! | `HTTP_PORT` | `8777` | HTTP port |
 //! | `WRITE_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/btc_orders_write` | the orders write model |
 //! | `DATABASE_POOL_SIZE` | `16` | most database connections |
+//! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a pooled connection before the database counts as down |
+//! | `DATABASE_CONNECT_TIMEOUT_SECS` | `5` | libpq `connect_timeout` of every pooled connection (2 to 600) |
+//! | `DATABASE_STATEMENT_TIMEOUT_MS` | `5000` | `statement_timeout` of every pooled connection |
+//! | `DATABASE_LOCK_TIMEOUT_MS` | `2000` | `lock_timeout` of every pooled connection |
+//! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `BTC_PRICE_URL` | `http://127.0.0.1:8779` | btc-price base URL |
 //! | `BTC_PRICE_TIMEOUT_MS` | `5000` | timeout of a call to btc-price |
 //! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
@@ -16,7 +21,8 @@
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
 
 use env_config::{
-    ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
+    require_http_url, require_postgres_url, require_range,
 };
 use serde::Deserialize;
 use std::time::Duration;
@@ -24,27 +30,24 @@ use std::time::Duration;
 /// Every setting of create-buy-order.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
-    /// Address to bind.
-    #[serde(default = "default_host")]
-    pub http_host: String,
-    /// HTTP port.
-    #[serde(default = "default_port")]
-    pub http_port: u16,
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8777>,
+    /// The pool and its PostgreSQL deadlines.
+    #[serde(flatten)]
+    pub database: DatabaseSettings<16>,
+    /// `AMQP_URL`.
+    #[serde(flatten)]
+    pub broker: BrokerSettings,
     /// The write model.
     #[serde(default = "default_database")]
     pub write_database_url: String,
-    /// Most pooled connections.
-    #[serde(default = "default_pool")]
-    pub database_pool_size: u32,
     /// btc-price base URL.
     #[serde(default = "default_price_url")]
     pub btc_price_url: String,
     /// Timeout of a call to btc-price, ms.
     #[serde(default = "default_price_timeout")]
     pub btc_price_timeout_ms: u64,
-    /// RabbitMQ URL.
-    #[serde(default = "default_amqp")]
-    pub amqp_url: String,
     /// Exchange events go to.
     #[serde(default = "default_exchange")]
     pub buy_orders_exchange: String,
@@ -62,26 +65,14 @@ pub struct Config {
     pub outbox_relay_workers: u32,
 }
 
-fn default_host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn default_port() -> u16 {
-    8777
-}
 fn default_database() -> String {
     store::Database::Write.default_url()
-}
-fn default_pool() -> u32 {
-    16
 }
 fn default_price_url() -> String {
     "http://127.0.0.1:8779".to_owned()
 }
 fn default_price_timeout() -> u64 {
     5000
-}
-fn default_amqp() -> String {
-    "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()
 }
 fn default_exchange() -> String {
     domain::BUY_ORDERS_EXCHANGE.to_owned()
@@ -113,8 +104,10 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
+        self.database.validate()?;
+        self.broker.validate()?;
         require_postgres_url("WRITE_DATABASE_URL", &self.write_database_url)?;
-        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)?;
         require_http_url("BTC_PRICE_URL", &self.btc_price_url)?;
         require_range(
             "BTC_PRICE_TIMEOUT_MS",
@@ -122,7 +115,6 @@ impl Validate for Config {
             1,
             120_000,
         )?;
-        require_amqp_url("AMQP_URL", &self.amqp_url)?;
         if self.buy_orders_exchange.is_empty() {
             return Err(ConfigError::invalid(
                 "BUY_ORDERS_EXCHANGE",
@@ -150,7 +142,7 @@ mod tests {
     #[test]
     fn defaults_make_a_local_run_work() {
         let config: Config = env_config::from_iter(vars(&[])).unwrap();
-        assert_eq!(config.http_port, 8777);
+        assert_eq!(config.http.port, 8777);
         assert_eq!(config.buy_orders_exchange, "buy_orders");
         assert!(config.write_database_url.ends_with("/btc_orders_write"));
     }

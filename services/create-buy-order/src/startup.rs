@@ -45,14 +45,11 @@ impl Application {
         let metrics = HttpMetrics::new()?;
         let pool = store::lazy_pool(
             &config.write_database_url,
-            PoolOptions {
-                max_size: config.database_pool_size,
-                ..PoolOptions::default()
-            },
+            PoolOptions::from(&config.database),
         );
         let topology = Topology::new().topic_exchange(&config.buy_orders_exchange);
         let publisher = Arc::new(Publisher::new(
-            &config.amqp_url,
+            &config.broker.amqp_url,
             "create-buy-order",
             topology,
         ));
@@ -88,7 +85,7 @@ impl Application {
             async move { store::check_schema_current(&pool, Database::Write).await }
         }));
         let common = Common::new(metrics, readiness, &ApiDoc::openapi());
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown.clone(), move |cfg| {
             cfg.app_data(service.clone()).configure(routes::configure);

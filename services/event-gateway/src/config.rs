@@ -11,22 +11,35 @@
 //! | `MAX_BODY_BYTES` | `262144` | largest schema or event accepted (413 above) |
 //! | `DATABASE_POOL_SIZE` | `8` | schema-store connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before answering 503 |
+//! | `DATABASE_CONNECT_TIMEOUT_SECS` | `5` | libpq `connect_timeout` of every pooled connection (2 to 600) |
+//! | `DATABASE_STATEMENT_TIMEOUT_MS` | `5000` | `statement_timeout` of every pooled connection |
+//! | `DATABASE_LOCK_TIMEOUT_MS` | `2000` | `lock_timeout` of every pooled connection |
+//! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8784` | port to bind (0: any free port) |
 
-use env_config::{ConfigError, Validate, require_range, require_url};
+use env_config::{
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_range,
+    require_url,
+};
 use serde::Deserialize;
 use store::Database;
 
 /// Settings of event-gateway.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8784>,
+    /// The pool and its PostgreSQL deadlines.
+    #[serde(flatten)]
+    pub database: DatabaseSettings<8>,
+    /// `AMQP_URL`.
+    #[serde(flatten)]
+    pub broker: BrokerSettings,
     /// The schema store.
     #[serde(default = "database_url")]
     pub event_gateway_database_url: String,
-    /// The broker.
-    #[serde(default = "amqp_url")]
-    pub amqp_url: String,
     /// Exchange accepted events go to.
     #[serde(default = "exchange")]
     pub events_exchange: String,
@@ -42,25 +55,10 @@ pub struct Config {
     /// Body limit, in bytes.
     #[serde(default = "max_body_bytes")]
     pub max_body_bytes: usize,
-    /// Pool size.
-    #[serde(default = "pool_size")]
-    pub database_pool_size: u32,
-    /// Connection wait, in ms.
-    #[serde(default = "database_timeout_ms")]
-    pub database_timeout_ms: u64,
-    /// Bind address.
-    #[serde(default = "host")]
-    pub http_host: String,
-    /// Bind port.
-    #[serde(default = "port")]
-    pub http_port: u16,
 }
 
 fn database_url() -> String {
     Database::EventGateway.default_url()
-}
-fn amqp_url() -> String {
-    "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()
 }
 fn exchange() -> String {
     "events".to_owned()
@@ -77,18 +75,6 @@ fn schema_cache_ttl_ms() -> u64 {
 fn max_body_bytes() -> usize {
     256 * 1024
 }
-fn pool_size() -> u32 {
-    8
-}
-fn database_timeout_ms() -> u64 {
-    2000
-}
-fn host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn port() -> u16 {
-    8784
-}
 
 impl Config {
     /// Defaults plus the given `(NAME, value)` pairs (tests).
@@ -104,18 +90,20 @@ impl Config {
 
     /// Pool settings for the schema store.
     pub fn pool_options(&self) -> store::PoolOptions {
-        store::PoolOptions::from_settings(self.database_pool_size, self.database_timeout_ms)
+        store::PoolOptions::from(&self.database)
     }
 }
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
+        self.database.validate()?;
+        self.broker.validate()?;
         require_url(
             "EVENT_GATEWAY_DATABASE_URL",
             &self.event_gateway_database_url,
             &["postgres://", "postgresql://"],
         )?;
-        require_url("AMQP_URL", &self.amqp_url, &["amqp://", "amqps://"])?;
         if self.events_exchange.is_empty() || self.events_exchange.len() > 200 {
             return Err(ConfigError::invalid(
                 "EVENTS_EXCHANGE",
@@ -144,13 +132,6 @@ impl Validate for Config {
             1024,
             64 * 1024 * 1024,
         )?;
-        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 100)?;
-        require_range(
-            "DATABASE_TIMEOUT_MS",
-            self.database_timeout_ms,
-            100,
-            600_000,
-        )?;
         Ok(())
     }
 }
@@ -163,7 +144,7 @@ mod tests {
     #[test]
     fn defaults_make_a_local_run_work() {
         let config = Config::from_iter(vars(&[])).unwrap();
-        assert_eq!(config.http_port, 8784);
+        assert_eq!(config.http.port, 8784);
         assert_eq!(config.events_exchange, "events");
         assert!(
             config

@@ -27,7 +27,7 @@ impl Application {
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
         let pool = store::lazy_pool(&config.event_gateway_database_url, config.pool_options());
         let stream = Arc::new(RabbitEventStream::new(
-            &config.amqp_url,
+            &config.broker.amqp_url,
             &config.events_exchange,
             Duration::from_millis(config.publish_timeout_ms),
         ));
@@ -47,7 +47,7 @@ impl Application {
         common.body_limit_bytes = config.max_body_bytes;
         let limit = web::Data::new(BodyLimit(config.max_body_bytes));
 
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
             cfg.app_data(gateway.clone())

@@ -5,47 +5,33 @@
 //! | `READ_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/btc_orders_read` | the read model |
 //! | `DATABASE_POOL_SIZE` | `10` | read-model connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a connection before answering 503 |
+//! | `DATABASE_CONNECT_TIMEOUT_SECS` | `5` | libpq `connect_timeout` of every pooled connection (2 to 600) |
+//! | `DATABASE_STATEMENT_TIMEOUT_MS` | `5000` | `statement_timeout` of every pooled connection |
+//! | `DATABASE_LOCK_TIMEOUT_MS` | `2000` | `lock_timeout` of every pooled connection |
+//! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8778` | port to bind (0: any free port) |
 
-use env_config::{ConfigError, Validate, require_postgres_url, require_range};
+use env_config::{ConfigError, DatabaseSettings, HttpSettings, Validate, require_postgres_url};
 use serde::Deserialize;
 use store::Database;
 
 /// Settings of fetch-buy-orders.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8778>,
+    /// The pool and its PostgreSQL deadlines.
+    #[serde(flatten)]
+    pub database: DatabaseSettings<10>,
     /// The read model.
     #[serde(default = "read_url")]
     pub read_database_url: String,
-    /// Pool size.
-    #[serde(default = "pool_size")]
-    pub database_pool_size: u32,
-    /// Connection wait, in ms.
-    #[serde(default = "database_timeout_ms")]
-    pub database_timeout_ms: u64,
-    /// Bind address.
-    #[serde(default = "host")]
-    pub http_host: String,
-    /// Bind port.
-    #[serde(default = "port")]
-    pub http_port: u16,
 }
 
 fn read_url() -> String {
     Database::Read.default_url()
-}
-fn pool_size() -> u32 {
-    10
-}
-fn database_timeout_ms() -> u64 {
-    2000
-}
-fn host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn port() -> u16 {
-    8778
 }
 
 impl Config {
@@ -58,20 +44,15 @@ impl Config {
 
     /// Pool settings for the read model.
     pub fn pool_options(&self) -> store::PoolOptions {
-        store::PoolOptions::from_settings(self.database_pool_size, self.database_timeout_ms)
+        store::PoolOptions::from(&self.database)
     }
 }
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
+        self.database.validate()?;
         require_postgres_url("READ_DATABASE_URL", &self.read_database_url)?;
-        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 200)?;
-        require_range(
-            "DATABASE_TIMEOUT_MS",
-            self.database_timeout_ms,
-            100,
-            600_000,
-        )?;
         Ok(())
     }
 }
@@ -83,7 +64,7 @@ mod tests {
     #[test]
     fn defaults_make_a_local_run_work_and_bad_values_name_their_variable() {
         let config = Config::from_vars(Vec::new()).unwrap();
-        assert_eq!(config.http_port, 8778);
+        assert_eq!(config.http.port, 8778);
         assert!(config.read_database_url.ends_with("/btc_orders_read"));
         let error = Config::from_vars([("READ_DATABASE_URL".to_owned(), "mysql://x".to_owned())])
             .unwrap_err();

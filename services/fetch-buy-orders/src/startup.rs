@@ -41,7 +41,7 @@ impl Application {
             async move { store::check_schema_current(&pool, Database::Read).await }
         }));
         let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi());
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let pool = web::Data::new(pool);
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {

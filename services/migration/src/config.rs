@@ -11,13 +11,16 @@
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind when serving |
 //! | `HTTP_PORT` | `8781` | port to bind when serving |
 
-use env_config::{ConfigError, Validate, require_postgres_url};
+use env_config::{ConfigError, HttpSettings, Validate, require_postgres_url};
 use serde::Deserialize;
 use store::Database;
 
 /// Settings of one run.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8781>,
     /// Orders write model.
     #[serde(default = "write_url")]
     pub write_database_url: String,
@@ -36,12 +39,6 @@ pub struct Config {
     /// Keep serving `/status` after migrating.
     #[serde(default)]
     pub migration_serve: bool,
-    /// Bind address.
-    #[serde(default = "default_host")]
-    pub http_host: String,
-    /// Bind port.
-    #[serde(default = "default_port")]
-    pub http_port: u16,
 }
 
 fn write_url() -> String {
@@ -58,12 +55,6 @@ fn rate_cache_url() -> String {
 }
 fn event_gateway_url() -> String {
     Database::EventGateway.default_url()
-}
-fn default_host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn default_port() -> u16 {
-    8781
 }
 
 impl Config {
@@ -88,6 +79,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
         for database in Database::ALL {
             require_postgres_url(database.env_var(), self.url(database))?;
         }
@@ -103,7 +95,7 @@ mod tests {
     fn defaults_point_at_the_local_server_and_do_not_serve() {
         let config: Config = env_config::from_iter(Vec::new()).unwrap();
         assert!(!config.migration_serve);
-        assert_eq!(config.http_port, 8781);
+        assert_eq!(config.http.port, 8781);
         assert_eq!(config.targets().len(), 5);
         assert!(config.write_database_url.ends_with("/btc_orders_write"));
     }

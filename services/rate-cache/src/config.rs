@@ -14,22 +14,36 @@
 //! - `RATE_UPDATE_INTERVAL_SECS` (default 60), `RATE_TRIM_INTERVAL_SECS` (default 3600),
 //!   `RATE_RETENTION_DAYS` (default 30);
 //! - `DATABASE_POOL_SIZE` (default 10), `HTTP_HOST` (default `127.0.0.1`), `HTTP_PORT`
-//!   (default 8782).
+//!   (default 8782);
+//! - `DATABASE_TIMEOUT_MS` (default 2000): wait for a pooled connection;
+//! - PostgreSQL deadlines of every pooled connection: `DATABASE_CONNECT_TIMEOUT_SECS` (default
+//!   5), `DATABASE_STATEMENT_TIMEOUT_MS` (5000), `DATABASE_LOCK_TIMEOUT_MS` (2000),
+//!   `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` (10000);
+//! - `REQUEST_TIMEOUT_MS` (default 10000): whole-request deadline, 503 `request_timeout` past it.
+//!
+//! The shared ones are `env_config`'s sections; see there for their ranges.
 
 use env_config::{
-    ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_http_url,
+    require_postgres_url, require_range,
 };
 use serde::Deserialize;
 
 /// Every setting of the service.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8782>,
+    /// The pool and its PostgreSQL deadlines.
+    #[serde(flatten)]
+    pub database: DatabaseSettings<10>,
+    /// `AMQP_URL`.
+    #[serde(flatten)]
+    pub broker: BrokerSettings,
     /// `RATE_CACHE_DATABASE_URL`.
     #[serde(default = "default_database_url")]
     pub rate_cache_database_url: String,
-    /// `AMQP_URL`.
-    #[serde(default = "default_amqp_url")]
-    pub amqp_url: String,
     /// `RATE_JOBS_QUEUE`.
     #[serde(default = "default_queue")]
     pub rate_jobs_queue: String,
@@ -57,22 +71,10 @@ pub struct Config {
     /// `RATE_RETENTION_DAYS`.
     #[serde(default = "default_retention_days")]
     pub rate_retention_days: u32,
-    /// `DATABASE_POOL_SIZE`.
-    #[serde(default = "default_pool_size")]
-    pub database_pool_size: u32,
-    /// `HTTP_HOST`.
-    #[serde(default = "default_host")]
-    pub http_host: String,
-    /// `HTTP_PORT`.
-    #[serde(default = "default_port")]
-    pub http_port: u16,
 }
 
 fn default_database_url() -> String {
     store::Database::RateCache.default_url()
-}
-fn default_amqp_url() -> String {
-    "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()
 }
 fn default_queue() -> String {
     "rate_cache.update_jobs".to_owned()
@@ -98,20 +100,13 @@ fn default_trim_interval() -> u64 {
 fn default_retention_days() -> u32 {
     30
 }
-fn default_pool_size() -> u32 {
-    10
-}
-fn default_host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn default_port() -> u16 {
-    8782
-}
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
+        self.database.validate()?;
+        self.broker.validate()?;
         require_postgres_url("RATE_CACHE_DATABASE_URL", &self.rate_cache_database_url)?;
-        require_amqp_url("AMQP_URL", &self.amqp_url)?;
         if self.rate_jobs_queue.trim().is_empty() || self.rate_jobs_queue.len() > 200 {
             return Err(ConfigError::invalid(
                 "RATE_JOBS_QUEUE",
@@ -143,7 +138,7 @@ impl Validate for Config {
             86_400 * 7,
         )?;
         require_range("RATE_RETENTION_DAYS", self.rate_retention_days, 1, 36_500)?;
-        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)
+        Ok(())
     }
 }
 
@@ -162,7 +157,7 @@ mod tests {
     #[test]
     fn defaults_follow_the_spec() {
         let config = load(&[]).unwrap();
-        assert_eq!(config.http_port, 8782);
+        assert_eq!(config.http.port, 8782);
         assert_eq!(config.rates_provider, "coinbase");
         assert_eq!(
             (

@@ -30,10 +30,7 @@ impl Application {
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
         let pool = store::lazy_pool(
             &config.rate_cache_database_url,
-            PoolOptions {
-                max_size: config.database_pool_size,
-                ..PoolOptions::default()
-            },
+            PoolOptions::from(&config.database),
         );
         let metrics = HttpMetrics::new()?;
         let outcomes = IntCounterVec::new(
@@ -44,7 +41,7 @@ impl Application {
 
         let topology = jobs::topology(&config.rate_jobs_queue, config.rate_jobs_queue_expires_ms);
         let publisher = Arc::new(Publisher::new(
-            &config.amqp_url,
+            &config.broker.amqp_url,
             "rate-cache publisher",
             topology.clone(),
         ));
@@ -56,7 +53,7 @@ impl Application {
             outcomes,
         };
         let settings = ConsumerSettings {
-            url: config.amqp_url.clone(),
+            url: config.broker.amqp_url.clone(),
             name: "rate-cache worker".to_owned(),
             topology,
             queue: config.rate_jobs_queue.clone(),
@@ -82,7 +79,7 @@ impl Application {
             &ApiDoc::openapi(),
         );
         let state = web::Data::new(State { pool });
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
             cfg.app_data(state.clone()).configure(routes::configure);

@@ -12,25 +12,38 @@
 //! | `RETRY_DELAY_MS` | `500` | pause before a message that failed for a transient reason is requeued |
 //! | `DATABASE_POOL_SIZE` | `4` | read-model connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before counting the database as down |
+//! | `DATABASE_CONNECT_TIMEOUT_SECS` | `5` | libpq `connect_timeout` of every pooled connection (2 to 600) |
+//! | `DATABASE_STATEMENT_TIMEOUT_MS` | `5000` | `statement_timeout` of every pooled connection |
+//! | `DATABASE_LOCK_TIMEOUT_MS` | `2000` | `lock_timeout` of every pooled connection |
+//! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8780` | port to bind (0: any free port) |
 
-use env_config::{ConfigError, Validate, require_amqp_url, require_postgres_url, require_range};
+use env_config::{
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
+    require_postgres_url, require_range,
+};
 use serde::Deserialize;
 use store::Database;
 
 /// Settings of read-model-sync.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8780>,
+    /// The pool and its PostgreSQL deadlines.
+    #[serde(flatten)]
+    pub database: DatabaseSettings<4>,
+    /// `AMQP_URL`.
+    #[serde(flatten)]
+    pub broker: BrokerSettings,
     /// The read model.
     #[serde(default = "read_url")]
     pub read_database_url: String,
     /// The write model (rebuild only).
     #[serde(default = "write_url")]
     pub write_database_url: String,
-    /// The broker.
-    #[serde(default = "amqp_url")]
-    pub amqp_url: String,
     /// Exchange the orders arrive on.
     #[serde(default = "exchange")]
     pub buy_orders_exchange: String,
@@ -46,18 +59,6 @@ pub struct Config {
     /// Pause before requeueing a transient failure, in ms.
     #[serde(default = "retry_delay_ms")]
     pub retry_delay_ms: u64,
-    /// Pool size.
-    #[serde(default = "pool_size")]
-    pub database_pool_size: u32,
-    /// Connection wait, in ms.
-    #[serde(default = "database_timeout_ms")]
-    pub database_timeout_ms: u64,
-    /// Bind address.
-    #[serde(default = "host")]
-    pub http_host: String,
-    /// Bind port.
-    #[serde(default = "port")]
-    pub http_port: u16,
 }
 
 fn read_url() -> String {
@@ -65,9 +66,6 @@ fn read_url() -> String {
 }
 fn write_url() -> String {
     Database::Write.default_url()
-}
-fn amqp_url() -> String {
-    "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()
 }
 fn exchange() -> String {
     domain::BUY_ORDERS_EXCHANGE.to_owned()
@@ -81,18 +79,6 @@ fn prefetch() -> u16 {
 fn retry_delay_ms() -> u64 {
     500
 }
-fn pool_size() -> u32 {
-    4
-}
-fn database_timeout_ms() -> u64 {
-    2000
-}
-fn host() -> String {
-    "127.0.0.1".to_owned()
-}
-fn port() -> u16 {
-    8780
-}
 
 impl Config {
     /// Defaults plus the given `(NAME, value)` pairs (tests).
@@ -104,15 +90,17 @@ impl Config {
 
     /// Pool settings for the read model.
     pub fn pool_options(&self) -> store::PoolOptions {
-        store::PoolOptions::from_settings(self.database_pool_size, self.database_timeout_ms)
+        store::PoolOptions::from(&self.database)
     }
 }
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
+        self.database.validate()?;
+        self.broker.validate()?;
         require_postgres_url("READ_DATABASE_URL", &self.read_database_url)?;
         require_postgres_url("WRITE_DATABASE_URL", &self.write_database_url)?;
-        require_amqp_url("AMQP_URL", &self.amqp_url)?;
         for (variable, value) in [
             ("BUY_ORDERS_EXCHANGE", &self.buy_orders_exchange),
             ("READ_MODEL_QUEUE", &self.read_model_queue),
@@ -126,13 +114,6 @@ impl Validate for Config {
         }
         require_range("CONSUMER_PREFETCH", self.consumer_prefetch, 1, 10_000)?;
         require_range("RETRY_DELAY_MS", self.retry_delay_ms, 0, 600_000)?;
-        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 100)?;
-        require_range(
-            "DATABASE_TIMEOUT_MS",
-            self.database_timeout_ms,
-            100,
-            600_000,
-        )?;
         Ok(())
     }
 }
@@ -145,7 +126,7 @@ mod tests {
     #[test]
     fn defaults_make_a_local_run_work() {
         let config = Config::from_vars(vars(&[])).unwrap();
-        assert_eq!(config.http_port, 8780);
+        assert_eq!(config.http.port, 8780);
         assert_eq!(config.buy_orders_exchange, "buy_orders");
         assert_eq!(config.read_model_queue, "read_model_sync.buy_orders");
         assert_eq!(config.read_model_queue_expires_ms, None);

@@ -50,12 +50,12 @@ impl Application {
         let readiness = readiness(pool.clone(), state.clone(), config.read_model_queue.clone());
         let common = Common::new(metrics, readiness, &ApiDoc::openapi());
 
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown.clone(), |_| {})?;
 
         let settings = ConsumerSettings {
-            url: config.amqp_url.clone(),
+            url: config.broker.amqp_url.clone(),
             name: "read-model-sync".to_owned(),
             topology: topology(&config),
             queue: config.read_model_queue.clone(),

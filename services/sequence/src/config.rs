@@ -10,14 +10,29 @@
 //!   replica of a database);
 //! - `DATABASE_POOL_SIZE`: most PostgreSQL connections open at once (default 32, 1 to 1000);
 //! - `HTTP_HOST`: address to bind (default `127.0.0.1`);
-//! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one).
+//! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one);
+//! - `DATABASE_TIMEOUT_MS` (default 2000): wait for a pooled connection;
+//! - PostgreSQL deadlines of every pooled connection: `DATABASE_CONNECT_TIMEOUT_SECS` (default
+//!   5), `DATABASE_STATEMENT_TIMEOUT_MS` (5000), `DATABASE_LOCK_TIMEOUT_MS` (2000),
+//!   `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` (10000);
+//! - `REQUEST_TIMEOUT_MS` (default 10000): whole-request deadline, 503 `request_timeout` past it.
+//!
+//! The shared ones are `env_config`'s sections; see there for their ranges.
 
-use env_config::{ConfigError, Validate, require_postgres_url, require_range};
+use env_config::{
+    ConfigError, DatabaseSettings, HttpSettings, Validate, require_postgres_url, require_range,
+};
 use serde::Deserialize;
 
 /// Every setting of the service.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// `HTTP_HOST`, `HTTP_PORT`, `REQUEST_TIMEOUT_MS`.
+    #[serde(flatten)]
+    pub http: HttpSettings<8783>,
+    /// The pool and its PostgreSQL deadlines.
+    #[serde(flatten)]
+    pub database: DatabaseSettings<32>,
     /// `SEQUENCE_DATABASE_URL`.
     #[serde(default = "default_database_url")]
     pub sequence_database_url: String,
@@ -27,15 +42,6 @@ pub struct Config {
     /// `SEQUENCE_BLOCK_SIZE`.
     #[serde(default = "default_block_size")]
     pub sequence_block_size: u64,
-    /// `DATABASE_POOL_SIZE`.
-    #[serde(default = "default_pool_size")]
-    pub database_pool_size: u32,
-    /// `HTTP_HOST`.
-    #[serde(default = "default_host")]
-    pub http_host: String,
-    /// `HTTP_PORT`.
-    #[serde(default = "default_port")]
-    pub http_port: u16,
 }
 
 fn default_database_url() -> String {
@@ -50,20 +56,10 @@ fn default_block_size() -> u64 {
     1
 }
 
-fn default_pool_size() -> u32 {
-    32
-}
-
-fn default_host() -> String {
-    "127.0.0.1".to_owned()
-}
-
-fn default_port() -> u16 {
-    8783
-}
-
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.validate()?;
+        self.database.validate()?;
         require_postgres_url("SEQUENCE_DATABASE_URL", &self.sequence_database_url)?;
         require_range("SEQUENCE_MAX_COUNT", self.sequence_max_count, 1, 100_000)?;
         require_range(
@@ -72,7 +68,7 @@ impl Validate for Config {
             1,
             1_000_000_000,
         )?;
-        require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)
+        Ok(())
     }
 }
 
@@ -91,7 +87,7 @@ mod tests {
     #[test]
     fn defaults_make_a_local_run_work() {
         let config = load(&[]).unwrap();
-        assert_eq!(config.http_port, 8783);
+        assert_eq!(config.http.port, 8783);
         assert_eq!(config.sequence_max_count, 100);
         assert!(config.sequence_database_url.ends_with("/sequence"));
     }

@@ -9,7 +9,7 @@ use crate::{
 use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use prometheus::{IntCounterVec, Opts};
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 use store::{Database, PgPool, PoolOptions};
 use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
@@ -24,7 +24,10 @@ impl Application {
     /// Binds the listener and builds the server; nothing is served until
     /// [`Application::run_until_stopped`]. Cancelling `shutdown` drains and stops it.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
-        let pool = pool(&config.sequence_database_url, config.database_pool_size);
+        let pool = pool(
+            &config.sequence_database_url,
+            PoolOptions::from(&config.database),
+        );
         let metrics = HttpMetrics::new()?;
         let dispensed = IntCounterVec::new(
             Opts::new(
@@ -55,7 +58,7 @@ impl Application {
             blocks,
         });
 
-        let listener = http_kit::bind(&config.http_host, config.http_port)?;
+        let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
             cfg.app_data(state.clone()).configure(routes::configure);
@@ -76,14 +79,8 @@ impl Application {
 
 /// The sequence's pool skips the check-out test: that `SELECT 1` would be a second round trip
 /// per request (the issue asks for one).
-fn pool(url: &str, max_size: u32) -> PgPool {
-    store::lazy_pool_untested(
-        url,
-        PoolOptions {
-            max_size,
-            connection_timeout: Duration::from_secs(5),
-        },
-    )
+fn pool(url: &str, options: PoolOptions) -> PgPool {
+    store::lazy_pool_untested(url, options)
 }
 
 /// The forward and reverse lanes of block mode, with `sequence_blocks_fetched_total`.
