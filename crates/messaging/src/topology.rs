@@ -183,6 +183,23 @@ impl Topology {
     }
 }
 
+/// The default name of read-model-sync's queue (`READ_MODEL_QUEUE`).
+pub const DEFAULT_READ_MODEL_QUEUE: &str = "read_model_sync.buy_orders";
+
+/// The orders topology both sides declare: the topic `exchange`, and read-model-sync's durable
+/// `queue` (with its dead-letter queue) bound to it for `buy_order.created`.
+///
+/// create-buy-order's relay declares it as well as read-model-sync, so the events published
+/// before read-model-sync ever started wait in its queue: no start order loses an order. Both
+/// must pass the same `expires_ms` (tests only), or the second declaration is refused.
+pub fn orders_topology(exchange: &str, queue: &str, expires_ms: Option<u32>) -> Topology {
+    let mut spec = QueueSpec::new(queue).bind(exchange, domain::BUY_ORDER_CREATED);
+    if let Some(ms) = expires_ms {
+        spec = spec.expires_after_ms(ms);
+    }
+    Topology::new().topic_exchange(exchange).queue(spec)
+}
+
 fn name(text: &str) -> ShortString {
     text.into()
 }

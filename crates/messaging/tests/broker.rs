@@ -9,8 +9,8 @@
 
 use futures::future::BoxFuture;
 use messaging::{
-    ConsumerSettings, ConsumerState, Envelope, Handler, Outcome, Publisher, QueueSpec, Topology,
-    consume,
+    ConsumerSettings, ConsumerState, Envelope, Handler, MessagingError, Outcome, Publisher,
+    QueueSpec, Topology, consume,
     lapin::{message::Delivery, options::BasicGetOptions},
 };
 use std::{sync::Arc, time::Duration};
@@ -211,5 +211,56 @@ async fn after_the_broker_connection_drops_publishing_and_consuming_resume() {
     }
     assert!(state.is_connected());
     token.cancel();
+    rig.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_publish_to_an_exchange_with_no_queue_bound_is_an_error_not_a_success() {
+    let exchange = unique_name("test.unbound");
+    let topology = Topology::new().topic_exchange(&exchange);
+    let publisher = Publisher::new(&amqp_url(), "test-publisher", topology.clone());
+    let message = Envelope::new("thing.happened", "lost?", None)
+        .to_message(&exchange, "thing.happened")
+        .unwrap();
+
+    let outcome = publisher.publish(&message).await;
+
+    match outcome {
+        Err(MessagingError::Returned { reply_code, .. }) => assert_eq!(reply_code, 312),
+        other => panic!("expected a returned message, got {other:?}"),
+    }
+    // A return is about this message, not the link: the same link still publishes.
+    let generation = publisher.generation().await;
+    assert!(generation.is_some());
+    let queue = unique_name("test.queue");
+    let channel = publisher.channel().await.unwrap();
+    let bound = topology.queue(
+        QueueSpec::new(&queue)
+            .bind(&exchange, "thing.#")
+            .expires_after_ms(60_000),
+    );
+    bound.declare(&channel).await.unwrap();
+    publisher.publish(&message).await.unwrap();
+    assert_eq!(publisher.generation().await, generation);
+    let _ = bound.delete(&channel).await;
+}
+
+#[tokio::test]
+async fn a_failure_on_an_old_link_never_closes_the_link_opened_since() {
+    let rig = Rig::new();
+    let publisher = Publisher::new(&amqp_url(), "test-publisher", rig.topology.clone());
+    publisher.publish(&rig.message("first")).await.unwrap();
+    let first = publisher.generation().await.unwrap();
+
+    publisher.disconnect_generation(first).await;
+    publisher.publish(&rig.message("second")).await.unwrap();
+    let second = publisher.generation().await.unwrap();
+    // A worker that failed on the first link reports it late.
+    publisher.disconnect_generation(first).await;
+
+    assert_ne!(first, second);
+    assert_eq!(publisher.generation().await, Some(second));
+    publisher.publish(&rig.message("third")).await.unwrap();
+    assert_eq!(publisher.generation().await, Some(second));
     rig.cleanup().await;
 }

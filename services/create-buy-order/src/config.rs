@@ -14,6 +14,7 @@
 //! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
 //! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
+//! | `PUBLISH_CONFIRM_TIMEOUT_MS` | `5000` | wait for a publisher confirm; later, the publish failed and the row is retried |
 
 use env_config::{
     ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
@@ -60,6 +61,9 @@ pub struct Config {
     /// Relay rounds at once.
     #[serde(default = "default_relay_workers")]
     pub outbox_relay_workers: u32,
+    /// Wait for one publisher confirm, ms.
+    #[serde(default = "default_confirm_timeout")]
+    pub publish_confirm_timeout_ms: u64,
 }
 
 fn default_host() -> String {
@@ -98,11 +102,19 @@ fn default_order_batch() -> u32 {
 fn default_relay_workers() -> u32 {
     4
 }
+fn default_confirm_timeout() -> u64 {
+    5000
+}
 
 impl Config {
     /// `BTC_PRICE_TIMEOUT_MS` as a duration.
     pub fn price_timeout(&self) -> Duration {
         Duration::from_millis(self.btc_price_timeout_ms)
+    }
+
+    /// `PUBLISH_CONFIRM_TIMEOUT_MS` as a duration.
+    pub fn confirm_timeout(&self) -> Duration {
+        Duration::from_millis(self.publish_confirm_timeout_ms)
     }
 
     /// `OUTBOX_POLL_INTERVAL_MS` as a duration.
@@ -138,6 +150,12 @@ impl Validate for Config {
         require_range("OUTBOX_BATCH_SIZE", self.outbox_batch_size, 1, 10_000)?;
         require_range("ORDER_BATCH_SIZE", self.order_batch_size, 1, 1000)?;
         require_range("OUTBOX_RELAY_WORKERS", self.outbox_relay_workers, 1, 64)?;
+        require_range(
+            "PUBLISH_CONFIRM_TIMEOUT_MS",
+            self.publish_confirm_timeout_ms,
+            10,
+            600_000,
+        )?;
         Ok(())
     }
 }

@@ -51,11 +51,10 @@ impl Application {
             },
         );
         let topology = Topology::new().topic_exchange(&config.buy_orders_exchange);
-        let publisher = Arc::new(Publisher::new(
-            &config.amqp_url,
-            "create-buy-order",
-            topology,
-        ));
+        let publisher = Arc::new(
+            Publisher::new(&config.amqp_url, "create-buy-order", topology)
+                .with_confirm_timeout(config.confirm_timeout()),
+        );
         let relay_wake = Arc::new(Notify::new());
         let relay = Relay {
             pool: pool.clone(),

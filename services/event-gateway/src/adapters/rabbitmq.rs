@@ -10,7 +10,6 @@ use std::time::Duration;
 pub struct RabbitEventStream {
     publisher: Publisher,
     exchange: String,
-    timeout: Duration,
 }
 
 impl RabbitEventStream {
@@ -19,9 +18,8 @@ impl RabbitEventStream {
     pub fn new(url: &str, exchange: &str, timeout: Duration) -> Self {
         let topology = Topology::new().topic_exchange(exchange);
         Self {
-            publisher: Publisher::new(url, "event-gateway", topology),
+            publisher: Publisher::new(url, "event-gateway", topology).with_confirm_timeout(timeout),
             exchange: exchange.to_owned(),
-            timeout,
         }
     }
 
@@ -63,18 +61,11 @@ pub fn event_message(exchange: &str, event: &OutgoingEvent) -> OutgoingMessage {
 impl EventStream for RabbitEventStream {
     async fn publish(&self, event: &OutgoingEvent) -> Result<(), PortError> {
         let message = event_message(&self.exchange, event);
-        match tokio::time::timeout(self.timeout, self.publisher.publish(&message)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(MessagingError::Encode(e))) => Err(PortError::Failed(e.to_string())),
-            Ok(Err(e)) => Err(PortError::Unavailable(e.to_string())),
-            Err(_) => {
-                // The confirm may still come; drop the link so the next publish starts clean.
-                self.publisher.disconnect().await;
-                Err(PortError::Unavailable(format!(
-                    "no confirm within {} ms",
-                    self.timeout.as_millis()
-                )))
-            }
+        // A timed-out confirm drops only the link it happened on (inside the publisher).
+        match self.publisher.publish(&message).await {
+            Ok(()) => Ok(()),
+            Err(MessagingError::Encode(e)) => Err(PortError::Failed(e.to_string())),
+            Err(e) => Err(PortError::Unavailable(e.to_string())),
         }
     }
 }
