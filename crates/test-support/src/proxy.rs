@@ -1,27 +1,33 @@
-//! A TCP proxy that a test can cut, to take a database or broker away mid-flight without
-//! touching the shared server.
+//! A TCP proxy that a test can cut or degrade, to take a database or broker away mid-flight
+//! without touching the shared server.
 //!
 //! [`TcpProxy::cut`] closes every open connection and refuses new ones until
-//! [`TcpProxy::restore`]. It runs on its own thread and runtime, so a test that blocks (a
-//! diesel call) never starves it.
+//! [`TcpProxy::restore`]. The faults Toxiproxy names are here too, each applying to open and new
+//! connections alike until [`TcpProxy::restore`]: [`TcpProxy::blackhole`] (Toxiproxy's `timeout`
+//! with no timeout), [`TcpProxy::set_latency`], [`TcpProxy::reset_peer`] and
+//! [`TcpProxy::slow_close`]. The proxy runs on its own thread and runtime, so a test that blocks
+//! (a diesel call) never starves it.
 
+mod link;
+
+use link::{Control, Faults};
 use std::{
     net::SocketAddr,
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
+    time::Duration,
 };
-use tokio::{
-    net::{TcpListener, TcpStream},
-    sync::watch,
-};
+use tokio::{net::TcpListener, sync::watch};
 
 /// A running proxy from a local port to a target address.
 pub struct TcpProxy {
     address: SocketAddr,
     open: Arc<AtomicBool>,
     generation: watch::Sender<u64>,
+    resets: watch::Sender<u64>,
+    faults: watch::Sender<Faults>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -31,6 +37,13 @@ impl TcpProxy {
         let target = target.to_owned();
         let open = Arc::new(AtomicBool::new(true));
         let (generation, generations) = watch::channel(0u64);
+        let (resets, reset_rx) = watch::channel(0u64);
+        let (faults, fault_rx) = watch::channel(Faults::default());
+        let control = Control {
+            generations,
+            resets: reset_rx,
+            faults: fault_rx,
+        };
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let accepting = open.clone();
@@ -45,7 +58,7 @@ impl TcpProxy {
                     .unwrap_or_else(|e| panic!("proxy bind: {e}"));
                 let _ = ready_tx.send(listener.local_addr());
                 tokio::select! {
-                    _ = accept_loop(listener, target, accepting, generations) => {}
+                    _ = accept_loop(listener, target, accepting, control) => {}
                     _ = stopped => {}
                 }
             });
@@ -58,6 +71,8 @@ impl TcpProxy {
             address,
             open,
             generation,
+            resets,
+            faults,
             stop: Some(stop),
         }
     }
@@ -78,14 +93,42 @@ impl TcpProxy {
         self.generation.send_modify(|g| *g += 1);
     }
 
-    /// Accepts and forwards connections again.
+    /// Accepts and forwards connections again, and clears every fault.
     pub fn restore(&self) {
+        self.faults.send_replace(Faults::default());
         self.open.store(true, Ordering::SeqCst);
     }
 
     /// Closes every open connection but keeps accepting new ones (a broker restart).
     pub fn reset_connections(&self) {
         self.generation.send_modify(|g| *g += 1);
+    }
+
+    /// Toxiproxy's `timeout` with no timeout, a blackhole: connections are still accepted and
+    /// kept open, but no byte gets through in either direction and nothing is ever closed (a
+    /// peer's close is not passed on either). Bytes dropped meanwhile are gone after
+    /// [`TcpProxy::restore`].
+    pub fn blackhole(&self) {
+        self.faults.send_modify(|f| f.blackhole = true);
+    }
+
+    /// Toxiproxy's `latency`: every chunk is passed on `delay` after it arrived, in each
+    /// direction (so a round trip takes at least twice `delay`).
+    pub fn set_latency(&self, delay: Duration) {
+        self.faults.send_modify(|f| f.latency = delay);
+    }
+
+    /// Toxiproxy's `reset_peer`: every open connection is closed with a TCP RST (`SO_LINGER` 0)
+    /// on both sides, and so is every connection accepted until [`TcpProxy::restore`].
+    pub fn reset_peer(&self) {
+        self.faults.send_modify(|f| f.reset_peer = true);
+        self.resets.send_modify(|g| *g += 1);
+    }
+
+    /// Toxiproxy's `slow_close`: when one side closes, the close reaches the other side only
+    /// `delay` later (data before it is passed on at once).
+    pub fn slow_close(&self, delay: Duration) {
+        self.faults.send_modify(|f| f.slow_close = delay);
     }
 }
 
@@ -101,7 +144,7 @@ async fn accept_loop(
     listener: TcpListener,
     target: String,
     open: Arc<AtomicBool>,
-    generations: watch::Receiver<u64>,
+    control: Control,
 ) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
@@ -111,18 +154,7 @@ async fn accept_loop(
             drop(client);
             continue;
         }
-        let target = target.clone();
-        let mut generations = generations.clone();
-        generations.mark_unchanged();
-        tokio::spawn(async move {
-            let Ok(mut upstream) = TcpStream::connect(&target).await else {
-                return;
-            };
-            let mut client = client;
-            tokio::select! {
-                _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
-                _ = generations.changed() => {}
-            }
-        });
+        let control = control.subscribe();
+        tokio::spawn(link::serve(client, target.clone(), control));
     }
 }
