@@ -264,3 +264,64 @@ async fn a_failure_on_an_old_link_never_closes_the_link_opened_since() {
     assert_eq!(publisher.generation().await, Some(second));
     rig.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_confirm_that_never_comes_fails_within_the_confirm_timeout_and_drops_that_link() {
+    let rig = Rig::new();
+    let proxy = TcpProxy::start(&amqp_address());
+    let url = via_port(&amqp_url(), proxy.port());
+    let publisher = Publisher::new(&url, "test-publisher", rig.topology.clone())
+        .with_confirm_timeout(Duration::from_millis(300));
+    publisher.publish(&rig.message("before")).await.unwrap();
+    let generation = publisher.generation().await;
+
+    proxy.blackhole();
+    let started = std::time::Instant::now();
+    let outcome = publisher.publish(&rig.message("into the void")).await;
+
+    assert!(
+        matches!(outcome, Err(MessagingError::ConfirmTimeout(_))),
+        "{outcome:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_ne!(
+        publisher.generation().await,
+        generation,
+        "that link was dropped"
+    );
+    proxy.restore();
+    eventually("a confirmed publish on a new link", WAIT, || async {
+        publisher.publish(&rig.message("after")).await.ok()
+    })
+    .await;
+    rig.cleanup().await;
+}
+
+#[tokio::test]
+async fn callers_waiting_on_one_connect_attempt_share_its_failure() {
+    let rig = Rig::new();
+    let proxy = TcpProxy::start(&amqp_address());
+    proxy.blackhole();
+    let url = via_port(&amqp_url(), proxy.port());
+    let publisher = Publisher::new(&url, "test-publisher", rig.topology.clone());
+    let started = std::time::Instant::now();
+
+    let publishes = (0..4).map(|i| {
+        let (publisher, message) = (&publisher, rig.message(&format!("m{i}")));
+        async move { publisher.publish(&message).await }
+    });
+    let outcomes = futures::future::join_all(publishes).await;
+
+    assert!(outcomes.iter().all(Result::is_err), "{outcomes:?}");
+    // One attempt of at most CONNECT_TIMEOUT, not four in turn.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < messaging::CONNECT_TIMEOUT + Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+    rig.cleanup().await;
+}
