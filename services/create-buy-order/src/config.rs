@@ -14,6 +14,8 @@
 //! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
 //! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
+//! | `READ_MODEL_QUEUE` | `read_model_sync.buy_orders` | read-model-sync's durable queue, declared here too so no start order loses an event |
+//! | `READ_MODEL_QUEUE_EXPIRES_MS` | unset | `x-expires` of that queue (tests only; must match read-model-sync's) |
 //! | `PUBLISH_CONFIRM_TIMEOUT_MS` | `5000` | wait for a publisher confirm; later, the publish failed and the row is retried |
 
 use env_config::{
@@ -61,6 +63,12 @@ pub struct Config {
     /// Relay rounds at once.
     #[serde(default = "default_relay_workers")]
     pub outbox_relay_workers: u32,
+    /// read-model-sync's queue, declared by the relay too.
+    #[serde(default = "default_read_model_queue")]
+    pub read_model_queue: String,
+    /// `x-expires` of that queue, for tests.
+    #[serde(default)]
+    pub read_model_queue_expires_ms: Option<u32>,
     /// Wait for one publisher confirm, ms.
     #[serde(default = "default_confirm_timeout")]
     pub publish_confirm_timeout_ms: u64,
@@ -102,6 +110,9 @@ fn default_order_batch() -> u32 {
 fn default_relay_workers() -> u32 {
     4
 }
+fn default_read_model_queue() -> String {
+    messaging::DEFAULT_READ_MODEL_QUEUE.to_owned()
+}
 fn default_confirm_timeout() -> u64 {
     5000
 }
@@ -141,6 +152,15 @@ impl Validate for Config {
                 "expected a non-empty exchange name",
             ));
         }
+        if self.read_model_queue.is_empty() || self.read_model_queue.len() > 200 {
+            return Err(ConfigError::invalid(
+                "READ_MODEL_QUEUE",
+                format!(
+                    "expected a name of 1 to 200 characters, got '{}'",
+                    self.read_model_queue
+                ),
+            ));
+        }
         require_range(
             "OUTBOX_POLL_INTERVAL_MS",
             self.outbox_poll_interval_ms,
@@ -170,6 +190,8 @@ mod tests {
         let config: Config = env_config::from_iter(vars(&[])).unwrap();
         assert_eq!(config.http_port, 8777);
         assert_eq!(config.buy_orders_exchange, "buy_orders");
+        assert_eq!(config.read_model_queue, "read_model_sync.buy_orders");
+        assert_eq!(config.read_model_queue_expires_ms, None);
         assert!(config.write_database_url.ends_with("/btc_orders_write"));
     }
 

@@ -10,7 +10,7 @@ use crate::{
 };
 use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
-use messaging::{Publisher, Topology};
+use messaging::Publisher;
 use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 use store::{Database, PoolOptions};
@@ -50,7 +50,13 @@ impl Application {
                 ..PoolOptions::default()
             },
         );
-        let topology = Topology::new().topic_exchange(&config.buy_orders_exchange);
+        // The read model's queue too: events relayed before read-model-sync first starts wait
+        // there instead of being confirmed into no queue (SPEC §0, §3).
+        let topology = messaging::orders_topology(
+            &config.buy_orders_exchange,
+            &config.read_model_queue,
+            config.read_model_queue_expires_ms,
+        );
         let publisher = Arc::new(
             Publisher::new(&config.amqp_url, "create-buy-order", topology)
                 .with_confirm_timeout(config.confirm_timeout()),

@@ -10,4 +10,5 @@ mod helpers;
 mod idempotency;
 mod outbox;
 mod price;
+mod start_order;
 mod validation;
