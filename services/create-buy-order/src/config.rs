@@ -16,6 +16,7 @@
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
 //! | `READ_MODEL_QUEUE` | `read_model_sync.buy_orders` | read-model-sync's durable queue, declared here too so no start order loses an event |
 //! | `READ_MODEL_QUEUE_EXPIRES_MS` | unset | `x-expires` of that queue (tests only; must match read-model-sync's) |
+//! | `OUTBOX_LEASE_MS` | `30000` | how long a relay's claim keeps other relays off a row; more than 5 s + the confirm timeout |
 //! | `PUBLISH_CONFIRM_TIMEOUT_MS` | `5000` | wait for a publisher confirm; later, the publish failed and the row is retried |
 
 use env_config::{
@@ -69,6 +70,9 @@ pub struct Config {
     /// `x-expires` of that queue, for tests.
     #[serde(default)]
     pub read_model_queue_expires_ms: Option<u32>,
+    /// Claim lease, ms.
+    #[serde(default = "default_lease")]
+    pub outbox_lease_ms: u64,
     /// Wait for one publisher confirm, ms.
     #[serde(default = "default_confirm_timeout")]
     pub publish_confirm_timeout_ms: u64,
@@ -113,6 +117,9 @@ fn default_relay_workers() -> u32 {
 fn default_read_model_queue() -> String {
     messaging::DEFAULT_READ_MODEL_QUEUE.to_owned()
 }
+fn default_lease() -> u64 {
+    30_000
+}
 fn default_confirm_timeout() -> u64 {
     5000
 }
@@ -126,6 +133,11 @@ impl Config {
     /// `PUBLISH_CONFIRM_TIMEOUT_MS` as a duration.
     pub fn confirm_timeout(&self) -> Duration {
         Duration::from_millis(self.publish_confirm_timeout_ms)
+    }
+
+    /// `OUTBOX_LEASE_MS` as a duration.
+    pub fn lease(&self) -> Duration {
+        Duration::from_millis(self.outbox_lease_ms)
     }
 
     /// `OUTBOX_POLL_INTERVAL_MS` as a duration.
@@ -176,6 +188,19 @@ impl Validate for Config {
             10,
             600_000,
         )?;
+        // A round's publish phase lasts at most one connect (5 s) plus one confirm wait; a
+        // shorter lease would let another relay take rows still being published.
+        let round_ms =
+            messaging::CONNECT_TIMEOUT.as_millis() as u64 + self.publish_confirm_timeout_ms;
+        if self.outbox_lease_ms <= round_ms || self.outbox_lease_ms > 3_600_000 {
+            return Err(ConfigError::invalid(
+                "OUTBOX_LEASE_MS",
+                format!(
+                    "expected more than {round_ms} ms (5000 + PUBLISH_CONFIRM_TIMEOUT_MS) and at most 3600000, got {}",
+                    self.outbox_lease_ms
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -193,6 +218,18 @@ mod tests {
         assert_eq!(config.read_model_queue, "read_model_sync.buy_orders");
         assert_eq!(config.read_model_queue_expires_ms, None);
         assert!(config.write_database_url.ends_with("/btc_orders_write"));
+    }
+
+    #[test]
+    fn a_lease_no_longer_than_a_round_is_refused_naming_the_variable() {
+        let error = env_config::from_iter::<Config, _>(vars(&[
+            ("PUBLISH_CONFIRM_TIMEOUT_MS", "5000"),
+            ("OUTBOX_LEASE_MS", "10000"),
+        ]))
+        .unwrap_err();
+        assert!(error.to_string().contains("OUTBOX_LEASE_MS"), "{error}");
+        let config: Config = env_config::from_iter(vars(&[("OUTBOX_LEASE_MS", "10001")])).unwrap();
+        assert_eq!(config.lease(), Duration::from_millis(10_001));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::{
     committer::Committer,
     config::Config,
-    outbox::{self, Relay},
+    outbox::{Relay, RelayMetrics},
     price_client::PriceClient,
     request::{DecimalInput, RawOrderBody},
     routes::{self, BuyOrder, OrderService},
@@ -67,9 +67,10 @@ impl Application {
             publisher: publisher.clone(),
             exchange: config.buy_orders_exchange.clone(),
             batch_size: i64::from(config.outbox_batch_size),
+            lease: config.lease(),
             poll_interval: config.poll_interval(),
             wake: relay_wake.clone(),
-            published: outbox::published_counter(metrics.registry())?,
+            metrics: RelayMetrics::register(metrics.registry())?,
         };
         let outcomes = IntCounterVec::new(
             Opts::new(

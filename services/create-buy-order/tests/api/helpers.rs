@@ -106,6 +106,7 @@ pub struct TestApp {
     /// HTTP client.
     pub client: reqwest::Client,
     shutdown: CancellationToken,
+    running: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Drop for TestApp {
@@ -168,12 +169,13 @@ pub async fn spawn_instance(wiring: &Wiring) -> TestApp {
     let shutdown = CancellationToken::new();
     let app = Application::build(config, shutdown.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let running = Some(tokio::spawn(app.run_until_stopped()));
     TestApp {
         address,
         db: wiring.db.clone(),
         client: reqwest::Client::new(),
         shutdown,
+        running,
     }
 }
 
@@ -191,6 +193,42 @@ struct Count {
 }
 
 impl TestApp {
+    /// Cancels its shutdown token (SIGTERM) and waits, at most `limit`, until it has stopped;
+    /// how long that took.
+    pub async fn stop_within(&mut self, limit: Duration) -> Duration {
+        let started = std::time::Instant::now();
+        self.shutdown.cancel();
+        let running = self.running.take().expect("still running");
+        tokio::time::timeout(limit, running)
+            .await
+            .expect("stopped within the limit")
+            .unwrap()
+            .unwrap();
+        started.elapsed()
+    }
+
+    /// The value of the unlabelled metric `name` in `/metrics`, 0 when absent.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    }
+
     /// `PUT /buy_order` with a JSON text body and an optional `Idempotency-Key`.
     pub async fn put_raw(&self, body: &str, key: Option<&str>) -> reqwest::Response {
         let mut request = self
