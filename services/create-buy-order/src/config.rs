@@ -11,7 +11,7 @@
 //! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
 //! | `BUY_ORDERS_EXCHANGE` | `buy_orders` | topic exchange events are published to |
 //! | `OUTBOX_POLL_INTERVAL_MS` | `200` | relay pause when the outbox is empty |
-//! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
+//! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay round |
 //! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
 //! | `READ_MODEL_QUEUE` | `read_model_sync.buy_orders` | read-model-sync's durable queue, declared here too so no start order loses an event |
