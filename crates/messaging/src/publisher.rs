@@ -20,7 +20,10 @@ use lapin::{
     options::{BasicPublishOptions, ConfirmSelectOptions},
 };
 use std::{
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 use tokio::sync::Mutex;
@@ -33,7 +36,14 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 struct Link {
     generation: u64,
-    connection: Connection,
+    connection: Arc<Connection>,
+    channel: Channel,
+}
+
+/// What a caller gets of the current link.
+struct Current {
+    generation: u64,
+    connection: Arc<Connection>,
     channel: Channel,
 }
 
@@ -78,17 +88,21 @@ impl Publisher {
 
     /// A connected confirm channel, connecting first when needed.
     pub async fn channel(&self) -> Result<Channel, MessagingError> {
-        self.current().await.map(|(_, channel)| channel)
+        self.current().await.map(|current| current.channel)
     }
 
     /// The current link's generation and channel. Opening a link (connect, channel, confirm
     /// mode, topology) takes at most [`CONNECT_TIMEOUT`].
-    async fn current(&self) -> Result<(u64, Channel), MessagingError> {
+    async fn current(&self) -> Result<Current, MessagingError> {
         let failures_seen = self.failed_connects.load(Ordering::SeqCst);
         let mut link = self.link.lock().await;
         if let Some(current) = link.as_ref() {
             if current.connection.status().connected() && current.channel.status().connected() {
-                return Ok((current.generation, current.channel.clone()));
+                return Ok(Current {
+                    generation: current.generation,
+                    connection: current.connection.clone(),
+                    channel: current.channel.clone(),
+                });
             }
             tracing::warn!(broker = %self.name, generation = current.generation, "broker connection lost; reconnecting");
         }
@@ -111,12 +125,17 @@ impl Publisher {
         })?;
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         tracing::info!(broker = %self.name, generation, "publisher connected");
+        let connection = Arc::new(connection);
         *link = Some(Link {
             generation,
-            connection,
+            connection: connection.clone(),
             channel: channel.clone(),
         });
-        Ok((generation, channel))
+        Ok(Current {
+            generation,
+            connection,
+            channel,
+        })
     }
 
     async fn open(&self) -> Result<(Connection, Channel), MessagingError> {
@@ -134,7 +153,11 @@ impl Publisher {
     /// [`MessagingError::Returned`] (the link stays: other publishes on it are fine); no confirm
     /// in time is [`MessagingError::ConfirmTimeout`], and that link is dropped.
     pub async fn publish(&self, message: &OutgoingMessage) -> Result<(), MessagingError> {
-        let (generation, channel) = self.current().await?;
+        let Current {
+            generation,
+            channel,
+            ..
+        } = self.current().await?;
         let publish = async {
             let confirm = channel
                 .basic_publish(
@@ -164,20 +187,35 @@ impl Publisher {
         outcome
     }
 
-    /// Declares the topology again on the current link (after a return: something deleted a
-    /// queue the topology declares), within [`CONNECT_TIMEOUT`].
+    /// Declares the topology again (after a return: something deleted a queue the topology
+    /// declares), as [`Publisher::declare`] does.
     pub async fn declare_topology(&self) -> Result<(), MessagingError> {
-        let (generation, channel) = self.current().await?;
-        match tokio::time::timeout(CONNECT_TIMEOUT, self.topology.declare(&channel)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => {
-                self.disconnect_generation(generation).await;
-                Err(error.into())
+        self.declare(&self.topology).await
+    }
+
+    /// Declares `topology` on a channel of its own over the current link (connecting first
+    /// when needed), within [`CONNECT_TIMEOUT`]. A refused declaration (a queue that exists
+    /// with other arguments) closes only that channel, never the publishing one.
+    pub async fn declare(&self, topology: &Topology) -> Result<(), MessagingError> {
+        let Current {
+            generation,
+            connection,
+            ..
+        } = self.current().await?;
+        let declared = async {
+            let channel = connection.create_channel().await?;
+            let declared = topology.declare(&channel).await;
+            if declared.is_ok() {
+                let _ = channel.close(200, "declared".into()).await;
             }
+            declared
+        };
+        match tokio::time::timeout(CONNECT_TIMEOUT, declared).await {
+            Ok(result) => Ok(result?),
             Err(_) => {
                 self.disconnect_generation(generation).await;
                 Err(MessagingError::Unavailable(format!(
-                    "no answer to the topology declaration within {CONNECT_TIMEOUT:?}"
+                    "no answer to a declaration within {CONNECT_TIMEOUT:?}"
                 )))
             }
         }

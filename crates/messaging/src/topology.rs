@@ -30,8 +30,11 @@ pub struct QueueSpec {
     pub bindings: Vec<(String, String)>,
     /// Whether rejected messages go to `<name>.dead-letter`.
     pub dead_letter: bool,
-    /// Delete the queue after this long unused (`x-expires`); for tests.
+    /// Delete the queue after this long unused (`x-expires`); for tests. Streams take none.
     pub expires_ms: Option<u32>,
+    /// `Some(max_age)`: a RabbitMQ stream (`x-queue-type: stream`) keeping messages for
+    /// `x-max-age` (such as `7D`), read by offset; no dead-letter queue.
+    pub stream_max_age: Option<String>,
 }
 
 impl QueueSpec {
@@ -42,6 +45,19 @@ impl QueueSpec {
             bindings: Vec::new(),
             dead_letter: true,
             expires_ms: None,
+            stream_max_age: None,
+        }
+    }
+
+    /// A durable stream keeping its messages for `max_age` (`x-max-age`: a number and one of
+    /// `Y`, `M`, `D`, `h`, `m`, `s`), whoever has read them. It never expires: delete it.
+    pub fn stream(name: &str, max_age: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            bindings: Vec::new(),
+            dead_letter: false,
+            expires_ms: None,
+            stream_max_age: Some(max_age.to_owned()),
         }
     }
 
@@ -127,6 +143,16 @@ impl Topology {
             let mut arguments = FieldTable::default();
             if let Some(ms) = queue.expires_ms {
                 arguments.insert("x-expires".into(), AMQPValue::LongUInt(ms));
+            }
+            if let Some(max_age) = &queue.stream_max_age {
+                arguments.insert(
+                    "x-queue-type".into(),
+                    AMQPValue::LongString("stream".into()),
+                );
+                arguments.insert(
+                    "x-max-age".into(),
+                    AMQPValue::LongString(max_age.as_str().into()),
+                );
             }
             if queue.dead_letter {
                 channel

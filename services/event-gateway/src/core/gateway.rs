@@ -106,6 +106,8 @@ impl Gateway {
                     .await
                     .map_err(CoreError::Store)?;
                 if let Some(current) = current.filter(|c| &c.schema == schema) {
+                    // Again, so registering heals a stream that is missing.
+                    self.keep_events(&client).await?;
                     self.latest.put(
                         &routing_key(&client, &event),
                         Latest {
@@ -127,6 +129,7 @@ impl Gateway {
                 .map_err(CoreError::Store)?
             {
                 InsertOutcome::Inserted(stored) => {
+                    self.keep_events(&client).await?;
                     self.cache
                         .put(client.as_str(), event.as_str(), next, compiled.clone());
                     self.latest.put(
@@ -148,6 +151,16 @@ impl Gateway {
             }
         }
         Err(CoreError::Contended)
+    }
+
+    /// Has the stream keep `client`'s events. After the schema is stored, so a stream exists
+    /// only for a registered client; a failure here is a 503, and registering again (a no-op
+    /// for the schema) retries it.
+    async fn keep_events(&self, client: &Name) -> Result<(), CoreError> {
+        self.stream
+            .prepare(client.as_str())
+            .await
+            .map_err(CoreError::Stream)
     }
 
     /// Validates `event_json` (parsed from `body`) against the latest version and publishes
