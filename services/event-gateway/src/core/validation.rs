@@ -33,7 +33,7 @@ pub fn check_schema(schema: &Value) -> Result<CompiledSchema, Vec<Violation>> {
     if !violations.is_empty() {
         return Err(violations);
     }
-    compile(schema).map_err(|reason| {
+    build(schema, false).map_err(|reason| {
         vec![Violation {
             instance_path: String::new(),
             schema_path: String::new(),
@@ -42,10 +42,19 @@ pub fn check_schema(schema: &Value) -> Result<CompiledSchema, Vec<Violation>> {
     })
 }
 
-/// Compiles `schema` with `format` asserted; the error says why it cannot be compiled.
+/// Compiles a stored `schema` with `format` asserted; the error says why it cannot be
+/// compiled. Unknown format names are ignored here, so a schema stored before they were
+/// refused at registration still compiles.
 pub fn compile(schema: &Value) -> Result<CompiledSchema, String> {
+    build(schema, true)
+}
+
+/// A validator asserting `format`; with `ignore_unknown_formats` false, a format name the
+/// validator does not know makes the schema fail to compile (registration: 422).
+fn build(schema: &Value, ignore_unknown_formats: bool) -> Result<CompiledSchema, String> {
     jsonschema::options()
         .should_validate_formats(true)
+        .should_ignore_unknown_formats(ignore_unknown_formats)
         .build(schema)
         .map(Arc::new)
         .map_err(|e| e.to_string())

@@ -186,3 +186,40 @@ async fn an_event_or_a_schema_over_the_body_limit_is_413_and_nothing_is_publishe
         "the refused schema was stored"
     );
 }
+
+#[tokio::test]
+async fn an_event_with_a_key_twice_in_one_object_is_400_and_nothing_is_published() {
+    let app = crate::helpers::spawn_app().await;
+    let watcher = app.watch("dup.*").await;
+    app.registered(
+        "dup",
+        "Order",
+        &serde_json::json!({"properties": {"amount": {"maximum": 10}}}),
+    )
+    .await;
+
+    let response = app
+        .post_raw(
+            "/dup/Order/send_event",
+            "application/json",
+            r#"{"amount": 5, "amount": 5000}"#,
+        )
+        .await;
+
+    let (status, body) = crate::helpers::status_json(response).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (reqwest::StatusCode::BAD_REQUEST, Some("duplicate_key")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/amount")
+    );
+    assert!(
+        watcher.next().await.is_none(),
+        "the ambiguous event was published"
+    );
+}
