@@ -2,9 +2,9 @@
 
 use crate::core::{
     CompiledSchema, CoreError, EventStream, EventSummary, InsertOutcome, Name, OutgoingEvent,
-    SchemaStore, StoredSchema, ValidatorCache, check_schema,
+    SchemaStore, StoredSchema, ValidatorCache,
     latest::{Latest, LatestVersions},
-    validation::{compile, violations},
+    validation::{check_schema_off_thread, compile_off_thread, violations_bounded},
 };
 use serde_json::Value;
 use std::{sync::Arc, time::Duration};
@@ -91,7 +91,9 @@ impl Gateway {
         schema: &Value,
     ) -> Result<Registration, CoreError> {
         let (client, event) = names(client, event)?;
-        let compiled = check_schema(schema).map_err(CoreError::InvalidSchema)?;
+        let compiled = check_schema_off_thread(schema)
+            .await
+            .map_err(CoreError::InvalidSchema)?;
         let _turn = self.stripe(&client, &event).lock().await;
         for _ in 0..MAX_REGISTER_ATTEMPTS {
             let latest = self
@@ -176,7 +178,7 @@ impl Gateway {
         let (client, event) = names(client, event)?;
         let routing_key = routing_key(&client, &event);
         let Latest { version, validator } = self.latest(&client, &event, &routing_key).await?;
-        let errors = violations(&validator, event_json);
+        let errors = violations_bounded(&validator, event_json, body.len()).await;
         if !errors.is_empty() {
             return Err(CoreError::InvalidEvent {
                 version,
@@ -295,12 +297,15 @@ impl Gateway {
                 client: client.to_string(),
                 event: event.to_string(),
             })?;
-        let compiled = compile(&stored.schema).map_err(|reason| CoreError::Corrupt {
-            client: client.to_string(),
-            event: event.to_string(),
-            version,
-            reason,
-        })?;
+        let compiled =
+            compile_off_thread(stored.schema)
+                .await
+                .map_err(|reason| CoreError::Corrupt {
+                    client: client.to_string(),
+                    event: event.to_string(),
+                    version,
+                    reason,
+                })?;
         self.cache
             .put(client.as_str(), event.as_str(), version, compiled.clone());
         Ok(compiled)

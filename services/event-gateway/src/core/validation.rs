@@ -68,6 +68,51 @@ pub fn violations(validator: &Validator, instance: &Value) -> Vec<Violation> {
         .collect()
 }
 
+/// Events up to this size are validated on the calling (HTTP worker) thread: that takes
+/// microseconds, less than a hop to the blocking pool. Larger ones are validated there.
+pub const INLINE_VALIDATION_BYTES: usize = 16 * 1024;
+
+fn task_failed(what: &str) -> Violation {
+    Violation {
+        instance_path: String::new(),
+        schema_path: String::new(),
+        message: format!("the {what} could not be checked"),
+    }
+}
+
+/// [`check_schema`] on the blocking pool: compiling a large schema must not hold up an HTTP
+/// worker thread.
+pub async fn check_schema_off_thread(schema: &Value) -> Result<CompiledSchema, Vec<Violation>> {
+    let schema = schema.clone();
+    tokio::task::spawn_blocking(move || check_schema(&schema))
+        .await
+        .unwrap_or_else(|_| Err(vec![task_failed("schema")]))
+}
+
+/// [`compile`] on the blocking pool.
+pub async fn compile_off_thread(schema: Value) -> Result<CompiledSchema, String> {
+    tokio::task::spawn_blocking(move || compile(&schema))
+        .await
+        .unwrap_or_else(|e| Err(format!("the compile task failed: {e}")))
+}
+
+/// [`violations`] of an event of `size` bytes: inline up to [`INLINE_VALIDATION_BYTES`], on the
+/// blocking pool above. A backtracking `pattern` is bounded either way: fancy-regex stops after
+/// 1,000,000 backtracking steps and the event is then invalid (422).
+pub async fn violations_bounded(
+    validator: &CompiledSchema,
+    instance: &Value,
+    size: usize,
+) -> Vec<Violation> {
+    if size <= INLINE_VALIDATION_BYTES {
+        return violations(validator, instance);
+    }
+    let (validator, instance) = (validator.clone(), instance.clone());
+    tokio::task::spawn_blocking(move || violations(&validator, &instance))
+        .await
+        .unwrap_or_else(|_| vec![task_failed("event")])
+}
+
 type Key = (String, String, i32);
 
 /// Compiled validators by (client, event, version), least recently used dropped first.
