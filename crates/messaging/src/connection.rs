@@ -15,9 +15,30 @@ pub enum MessagingError {
     /// The broker refused the message (negative confirm).
     #[error("broker did not confirm the message: {0}")]
     NotConfirmed(String),
+    /// The broker returned the (mandatory) message: no queue is bound for its routing key, so
+    /// nothing holds it, although the broker confirmed it.
+    #[error("the broker returned the message as unroutable: {reply_code} {reply_text}")]
+    Returned {
+        /// AMQP reply code (312 `NO_ROUTE`).
+        reply_code: u16,
+        /// The broker's reason.
+        reply_text: String,
+    },
+    /// No confirm arrived in time (a blackholed link, or a quorum queue without a majority,
+    /// which answers neither ack nor nack). The message may still have been taken.
+    #[error("no publisher confirm within {0:?}")]
+    ConfirmTimeout(std::time::Duration),
     /// The message could not be encoded.
     #[error("cannot encode the message: {0}")]
     Encode(#[from] serde_json::Error),
+}
+
+impl MessagingError {
+    /// True when the link to the broker failed or hangs (retrying on this link is pointless;
+    /// a new link may work), as opposed to a refusal of this one message.
+    pub fn is_link_failure(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::ConfirmTimeout(_))
+    }
 }
 
 impl From<lapin::Error> for MessagingError {

@@ -14,5 +14,7 @@ pub use connection::{Backoff, CONNECT_TIMEOUT, MessagingError, connect};
 pub use consumer::{ConsumerSettings, ConsumerState, Handler, Outcome, consume};
 pub use envelope::{Envelope, OutgoingMessage};
 pub use lapin;
-pub use publisher::Publisher;
-pub use topology::{ExchangeSpec, QueueSpec, Topology, dead_letter_queue};
+pub use publisher::{DEFAULT_CONFIRM_TIMEOUT, Publisher};
+pub use topology::{
+    DEFAULT_READ_MODEL_QUEUE, ExchangeSpec, QueueSpec, Topology, dead_letter_queue, orders_topology,
+};

@@ -30,8 +30,11 @@ pub struct QueueSpec {
     pub bindings: Vec<(String, String)>,
     /// Whether rejected messages go to `<name>.dead-letter`.
     pub dead_letter: bool,
-    /// Delete the queue after this long unused (`x-expires`); for tests.
+    /// Delete the queue after this long unused (`x-expires`); for tests. Streams take none.
     pub expires_ms: Option<u32>,
+    /// `Some(max_age)`: a RabbitMQ stream (`x-queue-type: stream`) keeping messages for
+    /// `x-max-age` (such as `7D`), read by offset; no dead-letter queue.
+    pub stream_max_age: Option<String>,
 }
 
 impl QueueSpec {
@@ -42,6 +45,19 @@ impl QueueSpec {
             bindings: Vec::new(),
             dead_letter: true,
             expires_ms: None,
+            stream_max_age: None,
+        }
+    }
+
+    /// A durable stream keeping its messages for `max_age` (`x-max-age`: a number and one of
+    /// `Y`, `M`, `D`, `h`, `m`, `s`), whoever has read them. It never expires: delete it.
+    pub fn stream(name: &str, max_age: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            bindings: Vec::new(),
+            dead_letter: false,
+            expires_ms: None,
+            stream_max_age: Some(max_age.to_owned()),
         }
     }
 
@@ -128,6 +144,16 @@ impl Topology {
             if let Some(ms) = queue.expires_ms {
                 arguments.insert("x-expires".into(), AMQPValue::LongUInt(ms));
             }
+            if let Some(max_age) = &queue.stream_max_age {
+                arguments.insert(
+                    "x-queue-type".into(),
+                    AMQPValue::LongString("stream".into()),
+                );
+                arguments.insert(
+                    "x-max-age".into(),
+                    AMQPValue::LongString(max_age.as_str().into()),
+                );
+            }
             if queue.dead_letter {
                 channel
                     .queue_declare(name(&queue.dead_letter_queue()), durable, arguments.clone())
@@ -181,6 +207,23 @@ impl Topology {
         }
         Ok(())
     }
+}
+
+/// The default name of read-model-sync's queue (`READ_MODEL_QUEUE`).
+pub const DEFAULT_READ_MODEL_QUEUE: &str = "read_model_sync.buy_orders";
+
+/// The orders topology both sides declare: the topic `exchange`, and read-model-sync's durable
+/// `queue` (with its dead-letter queue) bound to it for `buy_order.created`.
+///
+/// create-buy-order's relay declares it as well as read-model-sync, so the events published
+/// before read-model-sync ever started wait in its queue: no start order loses an order. Both
+/// must pass the same `expires_ms` (tests only), or the second declaration is refused.
+pub fn orders_topology(exchange: &str, queue: &str, expires_ms: Option<u32>) -> Topology {
+    let mut spec = QueueSpec::new(queue).bind(exchange, domain::BUY_ORDER_CREATED);
+    if let Some(ms) = expires_ms {
+        spec = spec.expires_after_ms(ms);
+    }
+    Topology::new().topic_exchange(exchange).queue(spec)
 }
 
 fn name(text: &str) -> ShortString {

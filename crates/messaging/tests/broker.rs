@@ -9,8 +9,8 @@
 
 use futures::future::BoxFuture;
 use messaging::{
-    ConsumerSettings, ConsumerState, Envelope, Handler, Outcome, Publisher, QueueSpec, Topology,
-    consume,
+    ConsumerSettings, ConsumerState, Envelope, Handler, MessagingError, Outcome, Publisher,
+    QueueSpec, Topology, consume,
     lapin::{message::Delivery, options::BasicGetOptions},
 };
 use std::{sync::Arc, time::Duration};
@@ -211,5 +211,117 @@ async fn after_the_broker_connection_drops_publishing_and_consuming_resume() {
     }
     assert!(state.is_connected());
     token.cancel();
+    rig.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_publish_to_an_exchange_with_no_queue_bound_is_an_error_not_a_success() {
+    let exchange = unique_name("test.unbound");
+    let topology = Topology::new().topic_exchange(&exchange);
+    let publisher = Publisher::new(&amqp_url(), "test-publisher", topology.clone());
+    let message = Envelope::new("thing.happened", "lost?", None)
+        .to_message(&exchange, "thing.happened")
+        .unwrap();
+
+    let outcome = publisher.publish(&message).await;
+
+    match outcome {
+        Err(MessagingError::Returned { reply_code, .. }) => assert_eq!(reply_code, 312),
+        other => panic!("expected a returned message, got {other:?}"),
+    }
+    // A return is about this message, not the link: the same link still publishes.
+    let generation = publisher.generation().await;
+    assert!(generation.is_some());
+    let queue = unique_name("test.queue");
+    let channel = publisher.channel().await.unwrap();
+    let bound = topology.queue(
+        QueueSpec::new(&queue)
+            .bind(&exchange, "thing.#")
+            .expires_after_ms(60_000),
+    );
+    bound.declare(&channel).await.unwrap();
+    publisher.publish(&message).await.unwrap();
+    assert_eq!(publisher.generation().await, generation);
+    let _ = bound.delete(&channel).await;
+}
+
+#[tokio::test]
+async fn a_failure_on_an_old_link_never_closes_the_link_opened_since() {
+    let rig = Rig::new();
+    let publisher = Publisher::new(&amqp_url(), "test-publisher", rig.topology.clone());
+    publisher.publish(&rig.message("first")).await.unwrap();
+    let first = publisher.generation().await.unwrap();
+
+    publisher.disconnect_generation(first).await;
+    publisher.publish(&rig.message("second")).await.unwrap();
+    let second = publisher.generation().await.unwrap();
+    // A worker that failed on the first link reports it late.
+    publisher.disconnect_generation(first).await;
+
+    assert_ne!(first, second);
+    assert_eq!(publisher.generation().await, Some(second));
+    publisher.publish(&rig.message("third")).await.unwrap();
+    assert_eq!(publisher.generation().await, Some(second));
+    rig.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_confirm_that_never_comes_fails_within_the_confirm_timeout_and_drops_that_link() {
+    let rig = Rig::new();
+    let proxy = TcpProxy::start(&amqp_address());
+    let url = via_port(&amqp_url(), proxy.port());
+    let publisher = Publisher::new(&url, "test-publisher", rig.topology.clone())
+        .with_confirm_timeout(Duration::from_millis(300));
+    publisher.publish(&rig.message("before")).await.unwrap();
+    let generation = publisher.generation().await;
+
+    proxy.blackhole();
+    let started = std::time::Instant::now();
+    let outcome = publisher.publish(&rig.message("into the void")).await;
+
+    assert!(
+        matches!(outcome, Err(MessagingError::ConfirmTimeout(_))),
+        "{outcome:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_ne!(
+        publisher.generation().await,
+        generation,
+        "that link was dropped"
+    );
+    proxy.restore();
+    eventually("a confirmed publish on a new link", WAIT, || async {
+        publisher.publish(&rig.message("after")).await.ok()
+    })
+    .await;
+    rig.cleanup().await;
+}
+
+#[tokio::test]
+async fn callers_waiting_on_one_connect_attempt_share_its_failure() {
+    let rig = Rig::new();
+    let proxy = TcpProxy::start(&amqp_address());
+    proxy.blackhole();
+    let url = via_port(&amqp_url(), proxy.port());
+    let publisher = Publisher::new(&url, "test-publisher", rig.topology.clone());
+    let started = std::time::Instant::now();
+
+    let publishes = (0..4).map(|i| {
+        let (publisher, message) = (&publisher, rig.message(&format!("m{i}")));
+        async move { publisher.publish(&message).await }
+    });
+    let outcomes = futures::future::join_all(publishes).await;
+
+    assert!(outcomes.iter().all(Result::is_err), "{outcomes:?}");
+    // One attempt of at most CONNECT_TIMEOUT, not four in turn.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < messaging::CONNECT_TIMEOUT + Duration::from_secs(2),
+        "{elapsed:?}"
+    );
     rig.cleanup().await;
 }

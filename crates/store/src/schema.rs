@@ -35,6 +35,8 @@ pub mod write {
             correlation_id -> Nullable<Text>,
             created_at -> Timestamptz,
             published_at -> Nullable<Timestamptz>,
+            state -> Text,
+            lease_until -> Nullable<Timestamptz>,
         }
     }
 

@@ -16,9 +16,13 @@
 //! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
 //! | `BUY_ORDERS_EXCHANGE` | `buy_orders` | topic exchange events are published to |
 //! | `OUTBOX_POLL_INTERVAL_MS` | `200` | relay pause when the outbox is empty |
-//! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
+//! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay round |
 //! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
+//! | `READ_MODEL_QUEUE` | `read_model_sync.buy_orders` | read-model-sync's durable queue, declared here too so no start order loses an event |
+//! | `READ_MODEL_QUEUE_EXPIRES_MS` | unset | `x-expires` of that queue (tests only; must match read-model-sync's) |
+//! | `OUTBOX_LEASE_MS` | `30000` | how long a relay's claim keeps other relays off a row; more than 5 s + the confirm timeout |
+//! | `PUBLISH_CONFIRM_TIMEOUT_MS` | `5000` | wait for a publisher confirm; later, the publish failed and the row is retried |
 
 use env_config::{
     BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
@@ -63,6 +67,18 @@ pub struct Config {
     /// Relay rounds at once.
     #[serde(default = "default_relay_workers")]
     pub outbox_relay_workers: u32,
+    /// read-model-sync's queue, declared by the relay too.
+    #[serde(default = "default_read_model_queue")]
+    pub read_model_queue: String,
+    /// `x-expires` of that queue, for tests.
+    #[serde(default)]
+    pub read_model_queue_expires_ms: Option<u32>,
+    /// Claim lease, ms.
+    #[serde(default = "default_lease")]
+    pub outbox_lease_ms: u64,
+    /// Wait for one publisher confirm, ms.
+    #[serde(default = "default_confirm_timeout")]
+    pub publish_confirm_timeout_ms: u64,
 }
 
 fn default_database() -> String {
@@ -89,11 +105,30 @@ fn default_order_batch() -> u32 {
 fn default_relay_workers() -> u32 {
     4
 }
+fn default_read_model_queue() -> String {
+    messaging::DEFAULT_READ_MODEL_QUEUE.to_owned()
+}
+fn default_lease() -> u64 {
+    30_000
+}
+fn default_confirm_timeout() -> u64 {
+    5000
+}
 
 impl Config {
     /// `BTC_PRICE_TIMEOUT_MS` as a duration.
     pub fn price_timeout(&self) -> Duration {
         Duration::from_millis(self.btc_price_timeout_ms)
+    }
+
+    /// `PUBLISH_CONFIRM_TIMEOUT_MS` as a duration.
+    pub fn confirm_timeout(&self) -> Duration {
+        Duration::from_millis(self.publish_confirm_timeout_ms)
+    }
+
+    /// `OUTBOX_LEASE_MS` as a duration.
+    pub fn lease(&self) -> Duration {
+        Duration::from_millis(self.outbox_lease_ms)
     }
 
     /// `OUTBOX_POLL_INTERVAL_MS` as a duration.
@@ -121,6 +156,15 @@ impl Validate for Config {
                 "expected a non-empty exchange name",
             ));
         }
+        if self.read_model_queue.is_empty() || self.read_model_queue.len() > 200 {
+            return Err(ConfigError::invalid(
+                "READ_MODEL_QUEUE",
+                format!(
+                    "expected a name of 1 to 200 characters, got '{}'",
+                    self.read_model_queue
+                ),
+            ));
+        }
         require_range(
             "OUTBOX_POLL_INTERVAL_MS",
             self.outbox_poll_interval_ms,
@@ -130,6 +174,25 @@ impl Validate for Config {
         require_range("OUTBOX_BATCH_SIZE", self.outbox_batch_size, 1, 10_000)?;
         require_range("ORDER_BATCH_SIZE", self.order_batch_size, 1, 1000)?;
         require_range("OUTBOX_RELAY_WORKERS", self.outbox_relay_workers, 1, 64)?;
+        require_range(
+            "PUBLISH_CONFIRM_TIMEOUT_MS",
+            self.publish_confirm_timeout_ms,
+            10,
+            600_000,
+        )?;
+        // A round's publish phase lasts at most one connect (5 s) plus one confirm wait; a
+        // shorter lease would let another relay take rows still being published.
+        let round_ms =
+            messaging::CONNECT_TIMEOUT.as_millis() as u64 + self.publish_confirm_timeout_ms;
+        if self.outbox_lease_ms <= round_ms || self.outbox_lease_ms > 3_600_000 {
+            return Err(ConfigError::invalid(
+                "OUTBOX_LEASE_MS",
+                format!(
+                    "expected more than {round_ms} ms (5000 + PUBLISH_CONFIRM_TIMEOUT_MS) and at most 3600000, got {}",
+                    self.outbox_lease_ms
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -144,7 +207,21 @@ mod tests {
         let config: Config = env_config::from_iter(vars(&[])).unwrap();
         assert_eq!(config.http.port, 8777);
         assert_eq!(config.buy_orders_exchange, "buy_orders");
+        assert_eq!(config.read_model_queue, "read_model_sync.buy_orders");
+        assert_eq!(config.read_model_queue_expires_ms, None);
         assert!(config.write_database_url.ends_with("/btc_orders_write"));
+    }
+
+    #[test]
+    fn a_lease_no_longer_than_a_round_is_refused_naming_the_variable() {
+        let error = env_config::from_iter::<Config, _>(vars(&[
+            ("PUBLISH_CONFIRM_TIMEOUT_MS", "5000"),
+            ("OUTBOX_LEASE_MS", "10000"),
+        ]))
+        .unwrap_err();
+        assert!(error.to_string().contains("OUTBOX_LEASE_MS"), "{error}");
+        let config: Config = env_config::from_iter(vars(&[("OUTBOX_LEASE_MS", "10001")])).unwrap();
+        assert_eq!(config.lease(), Duration::from_millis(10_001));
     }
 
     #[test]

@@ -3,14 +3,14 @@
 use crate::{
     committer::Committer,
     config::Config,
-    outbox::{self, Relay},
+    outbox::{Relay, RelayMetrics},
     price_client::PriceClient,
     request::{DecimalInput, RawOrderBody},
     routes::{self, BuyOrder, OrderService},
 };
 use actix_web::{dev::Server, web};
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
-use messaging::{Publisher, Topology};
+use messaging::Publisher;
 use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 use store::{Database, PoolOptions};
@@ -47,21 +47,27 @@ impl Application {
             &config.write_database_url,
             PoolOptions::from(&config.database),
         );
-        let topology = Topology::new().topic_exchange(&config.buy_orders_exchange);
-        let publisher = Arc::new(Publisher::new(
-            &config.broker.amqp_url,
-            "create-buy-order",
-            topology,
-        ));
+        // The read model's queue too: events relayed before read-model-sync first starts wait
+        // there instead of being confirmed into no queue (SPEC §0, §3).
+        let topology = messaging::orders_topology(
+            &config.buy_orders_exchange,
+            &config.read_model_queue,
+            config.read_model_queue_expires_ms,
+        );
+        let publisher = Arc::new(
+            Publisher::new(&config.broker.amqp_url, "create-buy-order", topology)
+                .with_confirm_timeout(config.confirm_timeout()),
+        );
         let relay_wake = Arc::new(Notify::new());
         let relay = Relay {
             pool: pool.clone(),
             publisher: publisher.clone(),
             exchange: config.buy_orders_exchange.clone(),
             batch_size: i64::from(config.outbox_batch_size),
+            lease: config.lease(),
             poll_interval: config.poll_interval(),
             wake: relay_wake.clone(),
-            published: outbox::published_counter(metrics.registry())?,
+            metrics: RelayMetrics::register(metrics.registry())?,
         };
         let outcomes = IntCounterVec::new(
             Opts::new(

@@ -1,17 +1,21 @@
-//! Prints every event of one stream as it arrives.
+//! Prints every event of one client's stream, as a Kafka consumer reads a topic.
 //!
-//! `cargo run -p event-gateway --example listener -- [binding key]` (default `example.Fruits`;
-//! `example.*` for every event of the client `example`, `#` for everything). Reads
-//! `AMQP_URL` and `EVENTS_EXCHANGE` like the service. Stops on Ctrl-C.
+//! `cargo run -p event-gateway --example listener -- [client] [--from first|last|next]
+//! [--from-start]`. The client defaults to `example`; its stream is `{EVENTS_EXCHANGE}.{client}`
+//! (`events.example`), declared by event-gateway when the client registers an event, and kept
+//! for `EVENT_RETENTION` whether or not anyone listens. `--from next` (the default) prints
+//! events accepted from now on, `--from last` starts at the last chunk written, `--from first`
+//! (or `--from-start`) replays everything the stream still holds. Reads `AMQP_URL` and
+//! `EVENTS_EXCHANGE` like the service. Stops on Ctrl-C.
 
 use futures::StreamExt;
-use messaging::{
-    Topology,
-    lapin::{
-        options::{BasicAckOptions, BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
-        types::{AMQPValue, FieldTable},
-    },
+use messaging::lapin::{
+    options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions},
+    types::{AMQPValue, FieldTable},
 };
+
+/// Deliveries in flight before acks: RabbitMQ refuses to consume a stream without a prefetch.
+const PREFETCH: u16 = 100;
 
 fn text(value: &AMQPValue) -> String {
     match value {
@@ -20,49 +24,60 @@ fn text(value: &AMQPValue) -> String {
     }
 }
 
+/// `(client, offset)` from the command line.
+fn arguments() -> anyhow::Result<(String, String)> {
+    let mut client = "example".to_owned();
+    let mut offset = "next".to_owned();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--from-start" => offset = "first".to_owned(),
+            "--from" => {
+                offset = args.next().unwrap_or_default();
+                if !["first", "last", "next"].contains(&offset.as_str()) {
+                    anyhow::bail!("--from takes first, last or next, not '{offset}'");
+                }
+            }
+            other if other.starts_with("--") => anyhow::bail!("unknown option {other}"),
+            other => client = other.to_owned(),
+        }
+    }
+    Ok((client, offset))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let key = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "example.Fruits".to_owned());
+    let (client, offset) = arguments()?;
     let url = std::env::var("AMQP_URL")
         .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned());
     let exchange = std::env::var("EVENTS_EXCHANGE").unwrap_or_else(|_| "events".to_owned());
+    let stream = event_gateway::adapters::stream_name(&exchange, &client);
 
     let connection = messaging::connect(&url, "event-gateway-listener").await?;
     let channel = connection.create_channel().await?;
-    Topology::new()
-        .topic_exchange(&exchange)
-        .declare(&channel)
-        .await?;
-    // A private queue that disappears with this listener.
-    let options = QueueDeclareOptions {
-        exclusive: true,
-        auto_delete: true,
-        ..QueueDeclareOptions::default()
-    };
-    let queue = channel
-        .queue_declare("".into(), options, FieldTable::default())
-        .await?;
-    let queue_name = queue.name().clone();
     channel
-        .queue_bind(
-            queue_name.clone(),
-            exchange.as_str().into(),
-            key.as_str().into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
+        .basic_qos(PREFETCH, BasicQosOptions::default())
         .await?;
+    let mut arguments = FieldTable::default();
+    arguments.insert(
+        "x-stream-offset".into(),
+        AMQPValue::LongString(offset.as_str().into()),
+    );
+    // Manual acks: a stream consumer must ack, though acking never removes an event.
     let mut consumer = channel
         .basic_consume(
-            queue_name,
+            stream.as_str().into(),
             "listener".into(),
             BasicConsumeOptions::default(),
-            FieldTable::default(),
+            arguments,
         )
-        .await?;
-    println!("listening on exchange '{exchange}' with binding key '{key}' (Ctrl-C to stop)");
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read stream '{stream}' (has '{client}' registered an event?): {e}"
+            )
+        })?;
+    println!("reading stream '{stream}' from '{offset}' (Ctrl-C to stop)");
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,

@@ -5,7 +5,8 @@
 //! | `EVENT_GATEWAY_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/event_gateway` | the schema store |
 //! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
 //! | `EVENTS_EXCHANGE` | `events` | durable topic exchange accepted events are published to |
-//! | `PUBLISH_TIMEOUT_MS` | `5000` | wait for the broker's confirm before answering 503 |
+//! | `PUBLISH_TIMEOUT_MS` | `5000` | wait for the broker's confirm before answering 503 (the event is not accepted) |
+//! | `EVENT_RETENTION` | `7D` | `x-max-age` of each client's stream `{EVENTS_EXCHANGE}.{client}`: a number and `Y`, `M`, `D`, `h`, `m` or `s` |
 //! | `VALIDATOR_CACHE_SIZE` | `1024` | compiled validators kept, per (client, event, version) |
 //! | `SCHEMA_CACHE_TTL_MS` | `1000` | how long `send_event` uses a latest version read from the database (0: read it per event) |
 //! | `MAX_BODY_BYTES` | `262144` | largest schema or event accepted (413 above) |
@@ -46,6 +47,9 @@ pub struct Config {
     /// Confirm wait, in ms.
     #[serde(default = "publish_timeout_ms")]
     pub publish_timeout_ms: u64,
+    /// Retention of the client streams (`x-max-age`).
+    #[serde(default = "event_retention")]
+    pub event_retention: String,
     /// Validators cached.
     #[serde(default = "cache_size")]
     pub validator_cache_size: usize,
@@ -65,6 +69,9 @@ fn exchange() -> String {
 }
 fn publish_timeout_ms() -> u64 {
     5000
+}
+fn event_retention() -> String {
+    "7D".to_owned()
 }
 fn cache_size() -> usize {
     1024
@@ -114,6 +121,7 @@ impl Validate for Config {
             ));
         }
         require_range("PUBLISH_TIMEOUT_MS", self.publish_timeout_ms, 100, 600_000)?;
+        require_max_age("EVENT_RETENTION", &self.event_retention)?;
         require_range(
             "VALIDATOR_CACHE_SIZE",
             self.validator_cache_size,
@@ -136,6 +144,24 @@ impl Validate for Config {
     }
 }
 
+/// RabbitMQ's `x-max-age`: a positive whole number and one unit of `Y`, `M`, `D`, `h`, `m`, `s`.
+fn require_max_age(variable: &str, value: &str) -> Result<(), ConfigError> {
+    let valid = value
+        .char_indices()
+        .last()
+        .filter(|(_, unit)| "YMDhms".contains(*unit))
+        .and_then(|(at, _)| value[..at].parse::<u32>().ok())
+        .is_some_and(|n| n > 0);
+    if valid {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            variable,
+            format!("expected a number and one of Y, M, D, h, m, s (such as 7D), got '{value}'"),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +172,7 @@ mod tests {
         let config = Config::from_iter(vars(&[])).unwrap();
         assert_eq!(config.http.port, 8784);
         assert_eq!(config.events_exchange, "events");
+        assert_eq!(config.event_retention, "7D");
         assert!(
             config
                 .event_gateway_database_url
@@ -161,5 +188,14 @@ mod tests {
         assert!(error.to_string().contains("HTTP_PORT"), "{error}");
         let error = Config::from_iter(vars(&[("PUBLISH_TIMEOUT_MS", "1")])).unwrap_err();
         assert!(error.to_string().contains("PUBLISH_TIMEOUT_MS"), "{error}");
+        for bad in ["7", "D", "0D", "7d", "-1D", "1.5h", ""] {
+            let error = Config::from_iter(vars(&[("EVENT_RETENTION", bad)])).unwrap_err();
+            assert!(
+                error.to_string().contains("EVENT_RETENTION"),
+                "{bad}: {error}"
+            );
+        }
+        let config = Config::from_iter(vars(&[("EVENT_RETENTION", "36h")])).unwrap();
+        assert_eq!(config.event_retention, "36h");
     }
 }

@@ -30,6 +30,7 @@ impl Application {
             &config.broker.amqp_url,
             &config.events_exchange,
             Duration::from_millis(config.publish_timeout_ms),
+            &config.event_retention,
         ));
         // Connect now, inside this runtime, so the broker link does not live on a worker's.
         if let Err(reason) = stream.check().await {

@@ -71,7 +71,7 @@ fn exchange() -> String {
     domain::BUY_ORDERS_EXCHANGE.to_owned()
 }
 fn queue() -> String {
-    "read_model_sync.buy_orders".to_owned()
+    messaging::DEFAULT_READ_MODEL_QUEUE.to_owned()
 }
 fn prefetch() -> u16 {
     64

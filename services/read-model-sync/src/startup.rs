@@ -3,9 +3,8 @@
 
 use crate::{config::Config, handler::ApplyHandler, metrics::SyncMetrics};
 use actix_web::dev::Server;
-use domain::BUY_ORDER_CREATED;
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
-use messaging::{ConsumerSettings, ConsumerState, QueueSpec, Topology};
+use messaging::{ConsumerSettings, ConsumerState, Topology};
 use std::{sync::Arc, time::Duration};
 use store::Database;
 use tokio::task::JoinHandle;
@@ -20,16 +19,14 @@ use utoipa::OpenApi;
 struct ApiDoc;
 
 /// The topology the consumer declares: the exchange, its queue bound to
-/// `buy_order.created`, and the queue's dead-letter queue.
+/// `buy_order.created`, and the queue's dead-letter queue. create-buy-order declares the same
+/// (one function in `messaging`), so events published before this service ever ran are kept.
 pub fn topology(config: &Config) -> Topology {
-    let mut queue = QueueSpec::new(&config.read_model_queue)
-        .bind(&config.buy_orders_exchange, BUY_ORDER_CREATED);
-    if let Some(ms) = config.read_model_queue_expires_ms {
-        queue = queue.expires_after_ms(ms);
-    }
-    Topology::new()
-        .topic_exchange(&config.buy_orders_exchange)
-        .queue(queue)
+    messaging::orders_topology(
+        &config.buy_orders_exchange,
+        &config.read_model_queue,
+        config.read_model_queue_expires_ms,
+    )
 }
 
 /// A bound server with its consumer running.

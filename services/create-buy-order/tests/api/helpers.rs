@@ -106,6 +106,7 @@ pub struct TestApp {
     /// HTTP client.
     pub client: reqwest::Client,
     shutdown: CancellationToken,
+    running: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Drop for TestApp {
@@ -120,6 +121,10 @@ pub struct Wiring {
     pub price_url: String,
     pub amqp_url: String,
     pub exchange: String,
+    /// The read model's queue the relay declares (read-model-sync's, when a test starts one).
+    pub read_model_queue: String,
+    /// Extra variables for every instance.
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl Wiring {
@@ -130,14 +135,19 @@ impl Wiring {
             price_url: price_url.to_owned(),
             amqp_url: test_support::amqp_url(),
             exchange: test_support::unique_name("buy_orders"),
+            read_model_queue: test_support::unique_name("read_model_sync"),
+            extra: Vec::new(),
         }
     }
 }
 
+/// `x-expires` of the per-test read-model queue, the same for both services.
+pub const READ_MODEL_QUEUE_EXPIRES_MS: u32 = 120_000;
+
 /// create-buy-order on port 0 with `wiring`.
 pub async fn spawn_instance(wiring: &Wiring) -> TestApp {
     telemetry::init_for_tests();
-    let vars = [
+    let mut vars = vec![
         ("HTTP_PORT", "0".to_owned()),
         ("WRITE_DATABASE_URL", wiring.db.url().to_owned()),
         ("DATABASE_POOL_SIZE", "8".to_owned()),
@@ -147,17 +157,25 @@ pub async fn spawn_instance(wiring: &Wiring) -> TestApp {
         ("BUY_ORDERS_EXCHANGE", wiring.exchange.clone()),
         ("OUTBOX_POLL_INTERVAL_MS", "50".to_owned()),
         ("OUTBOX_BATCH_SIZE", "20".to_owned()),
+        ("READ_MODEL_QUEUE", wiring.read_model_queue.clone()),
+        (
+            "READ_MODEL_QUEUE_EXPIRES_MS",
+            READ_MODEL_QUEUE_EXPIRES_MS.to_string(),
+        ),
     ];
-    let config: Config = env_config::from_iter(vars.map(|(k, v)| (k.to_owned(), v))).unwrap();
+    vars.extend(wiring.extra.iter().cloned());
+    let config: Config =
+        env_config::from_iter(vars.into_iter().map(|(k, v)| (k.to_owned(), v))).unwrap();
     let shutdown = CancellationToken::new();
     let app = Application::build(config, shutdown.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let running = Some(tokio::spawn(app.run_until_stopped()));
     TestApp {
         address,
         db: wiring.db.clone(),
         client: reqwest::Client::new(),
         shutdown,
+        running,
     }
 }
 
@@ -175,6 +193,42 @@ struct Count {
 }
 
 impl TestApp {
+    /// Cancels its shutdown token (SIGTERM) and waits, at most `limit`, until it has stopped;
+    /// how long that took.
+    pub async fn stop_within(&mut self, limit: Duration) -> Duration {
+        let started = std::time::Instant::now();
+        self.shutdown.cancel();
+        let running = self.running.take().expect("still running");
+        tokio::time::timeout(limit, running)
+            .await
+            .expect("stopped within the limit")
+            .unwrap()
+            .unwrap();
+        started.elapsed()
+    }
+
+    /// The value of the unlabelled metric `name` in `/metrics`, 0 when absent.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    }
+
     /// `PUT /buy_order` with a JSON text body and an optional `Idempotency-Key`.
     pub async fn put_raw(&self, body: &str, key: Option<&str>) -> reqwest::Response {
         let mut request = self

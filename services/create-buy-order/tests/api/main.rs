@@ -10,4 +10,6 @@ mod helpers;
 mod idempotency;
 mod outbox;
 mod price;
+mod relay;
+mod start_order;
 mod validation;

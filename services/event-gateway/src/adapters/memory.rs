@@ -108,6 +108,7 @@ impl SchemaStore for MemorySchemaStore {
 #[derive(Default)]
 pub struct MemoryEventStream {
     published: Mutex<Vec<OutgoingEvent>>,
+    prepared: Mutex<Vec<String>>,
     down: AtomicBool,
 }
 
@@ -117,7 +118,12 @@ impl MemoryEventStream {
         self.published.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
-    /// Makes every publish fail as unavailable (`true`) or succeed again.
+    /// Every client prepared so far, in order (repeats included).
+    pub fn prepared(&self) -> Vec<String> {
+        self.prepared.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Makes every publish and prepare fail as unavailable (`true`) or succeed again.
     pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
     }
@@ -125,6 +131,17 @@ impl MemoryEventStream {
 
 #[async_trait]
 impl EventStream for MemoryEventStream {
+    async fn prepare(&self, client: &str) -> Result<(), PortError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(PortError::Unavailable("the stream is down".to_owned()));
+        }
+        self.prepared
+            .lock()
+            .map_err(|e| PortError::Failed(e.to_string()))?
+            .push(client.to_owned());
+        Ok(())
+    }
+
     async fn publish(&self, event: &OutgoingEvent) -> Result<(), PortError> {
         if self.down.load(Ordering::SeqCst) {
             return Err(PortError::Unavailable("the stream is down".to_owned()));

@@ -6,4 +6,4 @@ mod postgres;
 mod rabbitmq;
 
 pub use postgres::PgSchemaStore;
-pub use rabbitmq::{RabbitEventStream, event_message};
+pub use rabbitmq::{RabbitEventStream, event_message, stream_name, stream_topology};

@@ -1,27 +1,48 @@
-//! The event stream over RabbitMQ: a durable topic exchange, persistent messages with
-//! publisher confirms, through the shared [`messaging::Publisher`].
+//! The event stream over RabbitMQ: a durable topic exchange, and per client a durable RabbitMQ
+//! stream that keeps every accepted event for the retention, read by offset like a Kafka topic.
+//!
+//! `prepare` declares the stream `{exchange}.{client}` (`events.{client}` with the default
+//! exchange; `x-queue-type: stream`, `x-max-age` = `EVENT_RETENTION`) bound to the exchange with
+//! `{client}.*`. `publish` is mandatory and confirmed (through [`messaging::Publisher`]), so `Ok`
+//! means the broker routed the event into at least that stream: a returned event (the stream is
+//! gone, or the client registered before streams existed) has its stream declared once more and
+//! is published again once; if it is still returned, the event is refused.
 
 use crate::core::{EventStream, OutgoingEvent, PortError};
 use async_trait::async_trait;
-use messaging::{MessagingError, OutgoingMessage, Publisher, Topology};
+use messaging::{MessagingError, OutgoingMessage, Publisher, QueueSpec, Topology};
 use std::time::Duration;
 
 /// Publishes accepted events to `exchange` with routing key `{client}.{event}`.
 pub struct RabbitEventStream {
     publisher: Publisher,
     exchange: String,
-    timeout: Duration,
+    retention: String,
+}
+
+/// The stream that keeps `client`'s events published on `exchange`.
+pub fn stream_name(exchange: &str, client: &str) -> String {
+    format!("{exchange}.{client}")
+}
+
+/// The exchange and `client`'s stream, bound with `{client}.*`, keeping events for `retention`.
+pub fn stream_topology(exchange: &str, client: &str, retention: &str) -> Topology {
+    Topology::new().topic_exchange(exchange).queue(
+        QueueSpec::stream(&stream_name(exchange, client), retention)
+            .bind(exchange, &format!("{client}.*")),
+    )
 }
 
 impl RabbitEventStream {
     /// A stream publishing to the topic `exchange` at `url` (connects on first use). A
-    /// publish not confirmed within `timeout` counts as unavailable.
-    pub fn new(url: &str, exchange: &str, timeout: Duration) -> Self {
+    /// publish not confirmed within `timeout` counts as unavailable. Client streams keep
+    /// events for `retention` (`x-max-age`, such as `7D`).
+    pub fn new(url: &str, exchange: &str, timeout: Duration, retention: &str) -> Self {
         let topology = Topology::new().topic_exchange(exchange);
         Self {
-            publisher: Publisher::new(url, "event-gateway", topology),
+            publisher: Publisher::new(url, "event-gateway", topology).with_confirm_timeout(timeout),
             exchange: exchange.to_owned(),
-            timeout,
+            retention: retention.to_owned(),
         }
     }
 
@@ -59,22 +80,33 @@ pub fn event_message(exchange: &str, event: &OutgoingEvent) -> OutgoingMessage {
     }
 }
 
+fn port_error(error: MessagingError) -> PortError {
+    match error {
+        MessagingError::Encode(e) => PortError::Failed(e.to_string()),
+        other => PortError::Unavailable(other.to_string()),
+    }
+}
+
 #[async_trait]
 impl EventStream for RabbitEventStream {
+    async fn prepare(&self, client: &str) -> Result<(), PortError> {
+        let topology = stream_topology(&self.exchange, client, &self.retention);
+        self.publisher.declare(&topology).await.map_err(|error| {
+            tracing::warn!(%client, error = %error, "cannot declare the client's event stream");
+            port_error(error)
+        })
+    }
+
     async fn publish(&self, event: &OutgoingEvent) -> Result<(), PortError> {
         let message = event_message(&self.exchange, event);
-        match tokio::time::timeout(self.timeout, self.publisher.publish(&message)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(MessagingError::Encode(e))) => Err(PortError::Failed(e.to_string())),
-            Ok(Err(e)) => Err(PortError::Unavailable(e.to_string())),
-            Err(_) => {
-                // The confirm may still come; drop the link so the next publish starts clean.
-                self.publisher.disconnect().await;
-                Err(PortError::Unavailable(format!(
-                    "no confirm within {} ms",
-                    self.timeout.as_millis()
-                )))
+        // A timed-out confirm drops only the link it happened on (inside the publisher).
+        match self.publisher.publish(&message).await {
+            Err(MessagingError::Returned { .. }) => {
+                tracing::warn!(client = %event.client, "event returned unroutable; declaring the client's stream again");
+                self.prepare(&event.client).await?;
+                self.publisher.publish(&message).await.map_err(port_error)
             }
+            outcome => outcome.map_err(port_error),
         }
     }
 }

@@ -2,9 +2,9 @@
 
 use crate::core::{
     CompiledSchema, CoreError, EventStream, EventSummary, InsertOutcome, Name, OutgoingEvent,
-    SchemaStore, StoredSchema, ValidatorCache, check_schema,
+    SchemaStore, StoredSchema, ValidatorCache,
     latest::{Latest, LatestVersions},
-    validation::{compile, violations},
+    validation::{check_schema_off_thread, compile_off_thread, violations_bounded},
 };
 use serde_json::Value;
 use std::{sync::Arc, time::Duration};
@@ -91,7 +91,9 @@ impl Gateway {
         schema: &Value,
     ) -> Result<Registration, CoreError> {
         let (client, event) = names(client, event)?;
-        let compiled = check_schema(schema).map_err(CoreError::InvalidSchema)?;
+        let compiled = check_schema_off_thread(schema)
+            .await
+            .map_err(CoreError::InvalidSchema)?;
         let _turn = self.stripe(&client, &event).lock().await;
         for _ in 0..MAX_REGISTER_ATTEMPTS {
             let latest = self
@@ -106,6 +108,8 @@ impl Gateway {
                     .await
                     .map_err(CoreError::Store)?;
                 if let Some(current) = current.filter(|c| &c.schema == schema) {
+                    // Again, so registering heals a stream that is missing.
+                    self.keep_events(&client).await?;
                     self.latest.put(
                         &routing_key(&client, &event),
                         Latest {
@@ -127,6 +131,7 @@ impl Gateway {
                 .map_err(CoreError::Store)?
             {
                 InsertOutcome::Inserted(stored) => {
+                    self.keep_events(&client).await?;
                     self.cache
                         .put(client.as_str(), event.as_str(), next, compiled.clone());
                     self.latest.put(
@@ -150,6 +155,16 @@ impl Gateway {
         Err(CoreError::Contended)
     }
 
+    /// Has the stream keep `client`'s events. After the schema is stored, so a stream exists
+    /// only for a registered client; a failure here is a 503, and registering again (a no-op
+    /// for the schema) retries it.
+    async fn keep_events(&self, client: &Name) -> Result<(), CoreError> {
+        self.stream
+            .prepare(client.as_str())
+            .await
+            .map_err(CoreError::Stream)
+    }
+
     /// Validates `event_json` (parsed from `body`) against the latest version and publishes
     /// `body` once valid. `Ok` only after the stream confirmed it.
     pub async fn receive(
@@ -163,7 +178,7 @@ impl Gateway {
         let (client, event) = names(client, event)?;
         let routing_key = routing_key(&client, &event);
         let Latest { version, validator } = self.latest(&client, &event, &routing_key).await?;
-        let errors = violations(&validator, event_json);
+        let errors = violations_bounded(&validator, event_json, body.len()).await;
         if !errors.is_empty() {
             return Err(CoreError::InvalidEvent {
                 version,
@@ -282,12 +297,15 @@ impl Gateway {
                 client: client.to_string(),
                 event: event.to_string(),
             })?;
-        let compiled = compile(&stored.schema).map_err(|reason| CoreError::Corrupt {
-            client: client.to_string(),
-            event: event.to_string(),
-            version,
-            reason,
-        })?;
+        let compiled =
+            compile_off_thread(stored.schema)
+                .await
+                .map_err(|reason| CoreError::Corrupt {
+                    client: client.to_string(),
+                    event: event.to_string(),
+                    version,
+                    reason,
+                })?;
         self.cache
             .put(client.as_str(), event.as_str(), version, compiled.clone());
         Ok(compiled)

@@ -9,6 +9,8 @@ mod ports;
 mod validation;
 
 #[cfg(test)]
+mod stream_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod version_ttl_tests;

@@ -97,6 +97,9 @@ pub struct OutgoingEvent {
 /// Where accepted events go.
 #[async_trait]
 pub trait EventStream: Send + Sync + 'static {
+    /// Makes sure `client`'s accepted events are kept from now on, whether or not anyone
+    /// subscribes (idempotent; called at each registration).
+    async fn prepare(&self, client: &str) -> Result<(), PortError>;
     /// Publishes `event` and returns once the stream has durably taken it.
     async fn publish(&self, event: &OutgoingEvent) -> Result<(), PortError>;
 }

@@ -33,7 +33,7 @@ pub fn check_schema(schema: &Value) -> Result<CompiledSchema, Vec<Violation>> {
     if !violations.is_empty() {
         return Err(violations);
     }
-    compile(schema).map_err(|reason| {
+    build(schema, false).map_err(|reason| {
         vec![Violation {
             instance_path: String::new(),
             schema_path: String::new(),
@@ -42,10 +42,19 @@ pub fn check_schema(schema: &Value) -> Result<CompiledSchema, Vec<Violation>> {
     })
 }
 
-/// Compiles `schema` with `format` asserted; the error says why it cannot be compiled.
+/// Compiles a stored `schema` with `format` asserted; the error says why it cannot be
+/// compiled. Unknown format names are ignored here, so a schema stored before they were
+/// refused at registration still compiles.
 pub fn compile(schema: &Value) -> Result<CompiledSchema, String> {
+    build(schema, true)
+}
+
+/// A validator asserting `format`; with `ignore_unknown_formats` false, a format name the
+/// validator does not know makes the schema fail to compile (registration: 422).
+fn build(schema: &Value, ignore_unknown_formats: bool) -> Result<CompiledSchema, String> {
     jsonschema::options()
         .should_validate_formats(true)
+        .should_ignore_unknown_formats(ignore_unknown_formats)
         .build(schema)
         .map(Arc::new)
         .map_err(|e| e.to_string())
@@ -57,6 +66,51 @@ pub fn violations(validator: &Validator, instance: &Value) -> Vec<Violation> {
         .iter_errors(instance)
         .map(|e| violation(&e))
         .collect()
+}
+
+/// Events up to this size are validated on the calling (HTTP worker) thread: that takes
+/// microseconds, less than a hop to the blocking pool. Larger ones are validated there.
+pub const INLINE_VALIDATION_BYTES: usize = 16 * 1024;
+
+fn task_failed(what: &str) -> Violation {
+    Violation {
+        instance_path: String::new(),
+        schema_path: String::new(),
+        message: format!("the {what} could not be checked"),
+    }
+}
+
+/// [`check_schema`] on the blocking pool: compiling a large schema must not hold up an HTTP
+/// worker thread.
+pub async fn check_schema_off_thread(schema: &Value) -> Result<CompiledSchema, Vec<Violation>> {
+    let schema = schema.clone();
+    tokio::task::spawn_blocking(move || check_schema(&schema))
+        .await
+        .unwrap_or_else(|_| Err(vec![task_failed("schema")]))
+}
+
+/// [`compile`] on the blocking pool.
+pub async fn compile_off_thread(schema: Value) -> Result<CompiledSchema, String> {
+    tokio::task::spawn_blocking(move || compile(&schema))
+        .await
+        .unwrap_or_else(|e| Err(format!("the compile task failed: {e}")))
+}
+
+/// [`violations`] of an event of `size` bytes: inline up to [`INLINE_VALIDATION_BYTES`], on the
+/// blocking pool above. A backtracking `pattern` is bounded either way: fancy-regex stops after
+/// 1,000,000 backtracking steps and the event is then invalid (422).
+pub async fn violations_bounded(
+    validator: &CompiledSchema,
+    instance: &Value,
+    size: usize,
+) -> Vec<Violation> {
+    if size <= INLINE_VALIDATION_BYTES {
+        return violations(validator, instance);
+    }
+    let (validator, instance) = (validator.clone(), instance.clone());
+    tokio::task::spawn_blocking(move || violations(&validator, &instance))
+        .await
+        .unwrap_or_else(|_| vec![task_failed("event")])
 }
 
 type Key = (String, String, i32);

@@ -28,7 +28,7 @@ fn too_large(limit: usize) -> ApiError {
 }
 
 /// Reads and parses the body: 415 unless the content type is JSON (or absent), 413 over
-/// `limit`, 400 when it is not JSON.
+/// `limit`, 400 when it is not JSON or an object in it has a key twice.
 pub async fn read_json(
     request: &HttpRequest,
     mut payload: web::Payload,
@@ -61,5 +61,12 @@ pub async fn read_json(
     let value = serde_json::from_slice(&raw).map_err(|e| {
         ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
     })?;
+    if let Some(pointer) = crate::routes::duplicates::first_duplicate_key(&raw) {
+        return Err(ApiError::bad_request(
+            "duplicate_key",
+            format!("the body has the key at {pointer} twice in one object"),
+        )
+        .with_field(pointer.trim_start_matches('/').replace('/', ".")));
+    }
     Ok(JsonBody { value, raw })
 }

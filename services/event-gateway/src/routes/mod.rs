@@ -1,6 +1,7 @@
 //! The HTTP API of SPEC §7, over the [`Gateway`](crate::core::Gateway) core.
 
 pub mod body;
+mod duplicates;
 mod events;
 mod metrics;
 mod schemas;

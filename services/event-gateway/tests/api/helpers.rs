@@ -1,7 +1,7 @@
 //! `spawn_app()`: the service in-process on port 0 with a fresh database and a unique
 //! exchange, a client with one method per endpoint, and a queue to watch the exchange.
 
-use event_gateway::{config::Config, startup::Application};
+use event_gateway::{adapters::stream_topology, config::Config, startup::Application};
 use messaging::{
     QueueSpec, Topology,
     lapin::{Channel, options::BasicGetOptions, types::AMQPValue},
@@ -20,6 +20,60 @@ pub struct TestApp {
     pub exchange: String,
     pub db: std::sync::Arc<TestDatabase>,
     shutdown: CancellationToken,
+    _broker: std::sync::Arc<BrokerCleanup>,
+}
+
+/// Deletes the test's exchange and every client stream on it when the last instance of a test
+/// is dropped (even on a panic): streams take no `x-expires`, so nothing else would.
+pub struct BrokerCleanup {
+    exchange: String,
+    db: std::sync::Arc<TestDatabase>,
+}
+
+impl Drop for BrokerCleanup {
+    fn drop(&mut self) {
+        #[derive(diesel::QueryableByName)]
+        struct Client {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            client: String,
+        }
+        let clients: Vec<String> = diesel::RunQueryDsl::load::<Client>(
+            diesel::sql_query("SELECT DISTINCT client FROM event_schemas"),
+            &mut self.db.connect(),
+        )
+        .map(|rows| rows.into_iter().map(|row| row.client).collect())
+        .unwrap_or_default();
+        let exchange = self.exchange.clone();
+        // Its own thread and runtime: the test's runtime may be shutting down.
+        let deleting = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(delete_broker_objects(&exchange, &clients));
+        });
+        let _ = deleting.join();
+    }
+}
+
+async fn delete_broker_objects(exchange: &str, clients: &[String]) {
+    let Ok(connection) = messaging::connect(&amqp_url(), "event-gateway-test-cleanup").await else {
+        return;
+    };
+    for client in clients {
+        if let Ok(channel) = connection.create_channel().await {
+            let _ = stream_topology(exchange, client, "7D")
+                .delete(&channel)
+                .await;
+        }
+    }
+    if let Ok(channel) = connection.create_channel().await {
+        let _ = Topology::new()
+            .topic_exchange(exchange)
+            .delete(&channel)
+            .await;
+    }
+    let _ = connection.close(200, "bye".into()).await;
 }
 
 impl Drop for TestApp {
@@ -41,6 +95,10 @@ pub async fn spawn_app_with(amqp: &str) -> TestApp {
         .unwrap();
     let db = std::sync::Arc::new(db);
     let exchange = unique_name("events");
+    let broker = std::sync::Arc::new(BrokerCleanup {
+        exchange: exchange.clone(),
+        db: db.clone(),
+    });
     let (address, shutdown) = start(db.url(), amqp, &exchange).await;
     TestApp {
         address,
@@ -48,6 +106,7 @@ pub async fn spawn_app_with(amqp: &str) -> TestApp {
         exchange,
         db,
         shutdown,
+        _broker: broker,
     }
 }
 
@@ -61,6 +120,7 @@ pub async fn second_instance(app: &TestApp) -> TestApp {
         exchange: app.exchange.clone(),
         db,
         shutdown,
+        _broker: app._broker.clone(),
     }
 }
 

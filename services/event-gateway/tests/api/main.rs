@@ -8,3 +8,4 @@ mod json_schema_test_suite;
 mod register;
 mod schema;
 mod send;
+mod streams;

@@ -227,3 +227,37 @@ async fn a_schema_with_a_nul_character_is_422_not_a_server_error() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("unsupported_value"))
     );
 }
+
+#[tokio::test]
+async fn an_unknown_format_name_is_422_at_registration_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let schema = json!({"properties": {"when": {"type": "string", "format": "date-tme"}}});
+
+    let (status, body) = status_json(app.register("shop", "Typo", &schema).await).await;
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_schema");
+    assert!(body.to_string().contains("date-tme"), "{body}");
+    let (status, _) = status_json(app.get("/shop/Typo/schema").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Known formats are still fine.
+    let known = json!({"properties": {"when": {"type": "string", "format": "date-time"}}});
+    app.registered("shop", "Typo", &known).await;
+}
+
+#[tokio::test]
+async fn a_schema_with_a_key_twice_in_one_object_is_400() {
+    let app = spawn_app().await;
+    let response = app
+        .post_raw(
+            "/shop/Dup/register_event",
+            "application/json",
+            r#"{"type": "string", "type": "integer"}"#,
+        )
+        .await;
+    let (status, body) = status_json(response).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("duplicate_key"))
+    );
+}

@@ -186,3 +186,86 @@ async fn an_event_or_a_schema_over_the_body_limit_is_413_and_nothing_is_publishe
         "the refused schema was stored"
     );
 }
+
+#[tokio::test]
+async fn an_event_with_a_key_twice_in_one_object_is_400_and_nothing_is_published() {
+    let app = crate::helpers::spawn_app().await;
+    let watcher = app.watch("dup.*").await;
+    app.registered(
+        "dup",
+        "Order",
+        &serde_json::json!({"properties": {"amount": {"maximum": 10}}}),
+    )
+    .await;
+
+    let response = app
+        .post_raw(
+            "/dup/Order/send_event",
+            "application/json",
+            r#"{"amount": 5, "amount": 5000}"#,
+        )
+        .await;
+
+    let (status, body) = crate::helpers::status_json(response).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (reqwest::StatusCode::BAD_REQUEST, Some("duplicate_key")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/amount")
+    );
+    assert!(
+        watcher.next().await.is_none(),
+        "the ambiguous event was published"
+    );
+}
+
+#[tokio::test]
+async fn a_catastrophically_backtracking_pattern_is_cut_short_and_the_event_refused() {
+    let app = crate::helpers::spawn_app().await;
+    // The lookahead makes the backtracking engine run (a+)+ on a string of a's with no b.
+    let schema = serde_json::json!({"properties": {"s": {"pattern": "^(?=(a+)+b)"}}});
+    app.registered("re", "Slow", &schema).await;
+    let started = std::time::Instant::now();
+
+    let body = serde_json::json!({"s": "a".repeat(40)});
+    let (status, answer) = crate::helpers::status_json(app.send("re", "Slow", &body).await).await;
+
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{answer}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_large_event_validated_on_the_blocking_pool_gets_the_same_verdict() {
+    let app = crate::helpers::spawn_app().await;
+    let schema = serde_json::json!({"properties": {"items": {"items": {"maximum": 10}}}});
+    app.registered("big", "Batch", &schema).await;
+    let good: Vec<u32> = (0..20_000).map(|i| i % 10).collect();
+    let mut bad = good.clone();
+    bad[19_999] = 11;
+
+    let accepted = app
+        .send("big", "Batch", &serde_json::json!({"items": good}))
+        .await;
+    let (refused, body) = crate::helpers::status_json(
+        app.send("big", "Batch", &serde_json::json!({"items": bad}))
+            .await,
+    )
+    .await;
+
+    assert_eq!(accepted.status(), reqwest::StatusCode::ACCEPTED);
+    assert_eq!(refused, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.to_string().contains("/items/19999"), "{body}");
+}
