@@ -56,8 +56,10 @@ impl Expire {
         let now = i128::from(state.db.now_ms());
         // A time at or before now deletes the key; 1 is the earliest time of the store clock.
         let at = u64::try_from((now + i128::from(self.ms)).max(1)).unwrap_or(u64::MAX);
-        let changed = state.db.expire(&self.key, at, self.condition);
-        dst.integer(i64::from(changed));
+        match state.db.expire(&self.key, at, self.condition) {
+            Ok(changed) => dst.integer(i64::from(changed)),
+            Err(err) => dst.error(super::mset::db_error(&err)),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 /// Bytes counted for every entry on top of its key and value. Measured with 16-byte keys and
 /// 64-byte values (`cargo run --release -p lru-cache-server --example store_memory`):
 /// 1,000,000 entries grew the RSS by 138.6 bytes each, 80 of them payload, so 58.6 of
-/// overhead. It is the 32-byte slab node (value pointer and length, expiry time, two `u32`
+/// overhead, before the 8-byte use stamp was added to the node (see the README). It is the
+/// slab node (value pointer and length, expiry time, use stamp, two `u32`
 /// links), the hash-table bucket (5 bytes: a `u32` and a control byte; 5.7 to 11.4 bytes per
 /// entry as the table fills between doublings) and the entry's allocation: a 4-byte key length
 /// plus malloc's 8-byte header and rounding to 16 bytes (16 here, 20 on average). 64 covers

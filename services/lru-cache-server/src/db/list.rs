@@ -1,7 +1,7 @@
 //! An exact LRU map laid out for memory: a slab of 32-byte nodes linked by `u32` indices, a
 //! hash table of those indices, and each entry's key and value in ONE heap allocation.
 //!
-//! Per entry that is the 32-byte node, a 5-byte table bucket (a `u32` and its control byte)
+//! Per entry that is the 40-byte node, a 5-byte table bucket (a `u32` and its control byte)
 //! and one allocation holding a 4-byte key length, the key and the value. The `lru` crate
 //! costs a boxed node (key, value, two pointers), a 17-byte bucket and separate key and value
 //! allocations; the README has the measurements. Everything here is safe code: the links are
@@ -28,6 +28,8 @@ struct Node {
     data: Box<[u8]>,
     /// Milliseconds on the store's clock; 0 means no TTL.
     expires_at: u64,
+    /// When the entry was last used, on the store's use clock (shared by every shard).
+    stamp: u64,
     /// The next less recently used node.
     prev: Id,
     /// The next more recently used node; in a free slot, the next free slot.
@@ -122,9 +124,25 @@ impl List {
         self.node_mut(id).expires_at = at;
     }
 
+    /// Slots in the slab, live or free: entry ids are below this.
+    pub fn slots(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The key and expiry time of the entry in slot `id`, if the slot is live.
+    pub fn key_at(&self, id: usize) -> Option<(&[u8], u64)> {
+        let node = self.nodes.get(id)?;
+        (!node.data.is_empty()).then(|| (node.key(), node.expires_at))
+    }
+
     /// The least recently used entry.
     pub fn oldest(&self) -> Option<Id> {
         self.head
+    }
+
+    /// The use stamp of the least recently used entry; `u64::MAX` when empty.
+    pub fn oldest_stamp(&self) -> u64 {
+        self.head.map_or(u64::MAX, |id| self.node(id).stamp)
     }
 
     fn unlink(&mut self, id: Id) {
@@ -151,8 +169,10 @@ impl List {
         self.tail = Some(id);
     }
 
-    /// Makes an entry the most recently used.
-    pub fn touch(&mut self, id: Id) {
+    /// Makes an entry the most recently used, used at `stamp` (no smaller than any stamp in
+    /// the list).
+    pub fn touch(&mut self, id: Id, stamp: u64) {
+        self.node_mut(id).stamp = stamp;
         if self.tail != Some(id) {
             self.unlink(id);
             self.push_newest(id);
@@ -160,11 +180,12 @@ impl List {
     }
 
     /// Adds an entry for a key known to be absent, as the most recently used. The caller keeps
-    /// `len()` below [`MAX_LEN`].
-    pub fn insert(&mut self, key: &[u8], value: &[u8], expires_at: u64) -> Id {
+    /// `len()` below [`MAX_LEN`], and `stamp` no smaller than any stamp in the list.
+    pub fn insert(&mut self, key: &[u8], value: &[u8], expires_at: u64, stamp: u64) -> Id {
         let node = Node {
             data: pack(key, value),
             expires_at,
+            stamp,
             prev: NIL,
             next: NIL,
         };
@@ -243,10 +264,12 @@ mod tests {
     #[test]
     fn entries_keep_recency_order_and_free_slots_are_reused() {
         let mut list = List::default();
-        let a = list.insert(b"a", b"1", 0);
-        let b = list.insert(b"b", b"22", 7);
-        list.insert(b"c", b"", 0);
-        list.touch(a);
+        let a = list.insert(b"a", b"1", 0, 1);
+        let b = list.insert(b"b", b"22", 7, 2);
+        list.insert(b"c", b"", 0, 3);
+        assert_eq!(list.oldest_stamp(), 1);
+        list.touch(a, 4);
+        assert_eq!(list.oldest_stamp(), 2);
         assert_eq!(order(&list), [b"b".to_vec(), b"c".to_vec(), b"a".to_vec()]);
         assert_eq!(
             (list.find(b"b"), list.lens(b), list.expires_at(b)),
@@ -254,7 +277,7 @@ mod tests {
         );
         assert_eq!(list.remove(b), (1, 2, 7));
         assert_eq!(list.find(b"b"), None);
-        let d = list.insert(b"dd", b"4", 0);
+        let d = list.insert(b"dd", b"4", 0, 5);
         assert_eq!(d, b, "the freed slot is reused");
         list.replace_value(d, b"five5");
         list.replace_value(a, b"9");
@@ -266,5 +289,6 @@ mod tests {
             (list.len(), list.oldest(), list.find(b"a")),
             (0, None, None)
         );
+        assert_eq!(list.oldest_stamp(), u64::MAX);
     }
 }

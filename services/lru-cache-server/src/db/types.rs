@@ -83,12 +83,24 @@ pub struct SetOutcome {
 /// Why a write was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
-    /// The entry alone is larger than a shard's byte budget.
-    #[error("entry of {cost} bytes exceeds the per-shard capacity of {capacity} bytes")]
+    /// The entry (or a batch's entries together) is larger than the whole store's budget.
+    #[error(
+        "writing {cost} bytes exceeds the store's capacity of {capacity} bytes (CACHE_MAX_BYTES)"
+    )]
     TooLarge {
-        /// The entry's cost (key + value + overhead).
+        /// The entry's cost (key + value + overhead), or a batch's.
         cost: usize,
-        /// The byte budget of one shard.
+        /// `CACHE_MAX_BYTES`.
+        capacity: usize,
+    },
+    /// A batch writes more keys than the whole store holds.
+    #[error(
+        "writing {entries} keys exceeds the store's capacity of {capacity} keys (CACHE_MAX_ENTRIES)"
+    )]
+    TooMany {
+        /// Distinct keys of the batch.
+        entries: usize,
+        /// `CACHE_MAX_ENTRIES`.
         capacity: usize,
     },
     /// INCR on a value that is not an integer.

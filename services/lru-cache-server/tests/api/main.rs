@@ -3,6 +3,7 @@
 
 mod eviction;
 mod frame_fuzz;
+mod global_lru;
 mod helpers;
 mod http_api;
 mod limits;
