@@ -44,6 +44,6 @@ pub fn db_error(err: &DbError) -> String {
         DbError::TooLarge { .. } | DbError::TooMany { .. } => {
             format!("OOM command not allowed: {err}")
         }
-        DbError::NotInteger | DbError::Overflow => format!("ERR {err}"),
+        DbError::NotInteger | DbError::Overflow | DbError::StringTooLong => format!("ERR {err}"),
     }
 }

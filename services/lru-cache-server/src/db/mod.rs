@@ -61,6 +61,9 @@ struct Shared {
     shards: Box<[Slot]>,
     hasher: RandomState,
     epoch: Instant,
+    /// The Unix time in milliseconds at store-clock time 0, fixed at start so absolute times
+    /// (EXPIREAT, EXPIRETIME) convert both ways exactly.
+    unix_at_zero: i64,
     totals: Mutex<Totals>,
     max_entries: usize,
     max_bytes: usize,
@@ -94,6 +97,7 @@ impl Db {
                 shards,
                 hasher: RandomState::default(),
                 epoch: Instant::now(),
+                unix_at_zero: unix_now_ms() - 1,
                 totals: Mutex::new(Totals::default()),
                 max_entries: capacity.max_entries.min(list::MAX_LEN),
                 max_bytes: capacity.max_bytes,
@@ -151,15 +155,16 @@ impl Db {
         u64::try_from(self.shared.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
     }
 
-    /// Converts a Unix time in milliseconds to the store's clock (saturating at 1, the past).
+    /// Converts a Unix time in milliseconds to the store's clock (saturating at 1, the past),
+    /// by the wall clock at start (a later step of the wall clock is not followed).
     pub fn from_unix_ms(&self, unix_ms: i64) -> u64 {
-        let at = i128::from(self.now_ms()) + i128::from(unix_ms) - i128::from(unix_now_ms());
+        let at = i128::from(unix_ms) - i128::from(self.shared.unix_at_zero);
         u64::try_from(at.max(1)).unwrap_or(u64::MAX)
     }
 
     /// Converts a time of the store's clock to Unix milliseconds.
     pub fn to_unix_ms(&self, at: u64) -> i64 {
-        let unix = i128::from(unix_now_ms()) + i128::from(at) - i128::from(self.now_ms());
+        let unix = i128::from(at) + i128::from(self.shared.unix_at_zero);
         i64::try_from(unix).unwrap_or(i64::MAX)
     }
 

@@ -60,14 +60,18 @@ impl Db {
         persisted.unwrap_or(false)
     }
 
-    /// APPEND: the value's new length (a missing key is created), keeping its TTL.
-    pub fn append(&self, key: &[u8], suffix: &[u8]) -> Result<usize, DbError> {
+    /// APPEND: the value's new length (a missing key is created), keeping its TTL; refused
+    /// when the value would pass `max_len`.
+    pub fn append(&self, key: &[u8], suffix: &[u8], max_len: usize) -> Result<usize, DbError> {
         self.write(key, |shard, now, admit| {
             let found = shard.find(key, now, false);
             let (mut value, expires_at) = match found {
                 Some(id) => (shard.list.value(id).to_vec(), shard.list.expires_at(id)),
                 None => (Vec::new(), 0),
             };
+            if value.len().saturating_add(suffix.len()) > max_len {
+                return Err(WriteError::Refused(DbError::StringTooLong));
+            }
             value.extend_from_slice(suffix);
             shard.store(key, found, Some(&value), expires_at, admit)?;
             Ok(value.len())

@@ -191,6 +191,7 @@ impl Shard {
             // A key without a TTL counts as expiring never, as in Redis.
             ExpireIf::Later => old != 0 && at > old,
             ExpireIf::Sooner => old == 0 || at < old,
+            ExpireIf::SoonerWithTtl => old != 0 && at < old,
         };
         if !allowed {
             return Ok(false);

@@ -38,6 +38,8 @@ pub enum ExpireIf {
     Later,
     /// Only if the new time is sooner (LT).
     Sooner,
+    /// Only if the key has a TTL and the new time is sooner (XX LT).
+    SoonerWithTtl,
 }
 
 /// The time to live of a key.
@@ -103,6 +105,9 @@ pub enum DbError {
         /// `CACHE_MAX_ENTRIES`.
         capacity: usize,
     },
+    /// APPEND past `CACHE_MAX_VALUE_BYTES`.
+    #[error("string exceeds maximum allowed size (proto-max-bulk-len)")]
+    StringTooLong,
     /// INCR on a value that is not an integer.
     #[error("value is not an integer or out of range")]
     NotInteger,

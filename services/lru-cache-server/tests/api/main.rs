@@ -14,5 +14,6 @@ mod resp_expiry;
 mod resp_pipelining;
 mod robustness;
 mod shutdown;
+mod store_commands;
 mod store_model;
 mod threads;
