@@ -51,7 +51,8 @@ fn not_found(key: &str) -> ApiError {
         .with_field("key")
 }
 
-/// Stores every pair of a form or JSON object body, at once.
+/// Stores every pair of a form or JSON object body, atomically per shard (one shard locked at
+/// a time), refusing the whole body before any write when it could not fit.
 #[utoipa::path(
     post,
     path = "/api/storage/",

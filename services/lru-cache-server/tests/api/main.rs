@@ -6,6 +6,7 @@ mod frame_fuzz;
 mod global_lru;
 mod helpers;
 mod http_api;
+mod http_large_post;
 mod limits;
 mod redis_client;
 mod resp_commands;
