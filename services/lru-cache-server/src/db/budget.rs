@@ -49,6 +49,10 @@ impl Shared {
                 capacity: self.max_bytes,
             }));
         }
+        if need.entries == 0 && need.bytes == 0 {
+            // An overwrite of the same size: nothing to reserve, no shared lock taken.
+            return Ok(());
+        }
         let mut totals = lock(&self.totals);
         let Some((entries, bytes)) = totals.with(need, self.max_entries, self.max_bytes) else {
             return Err(WriteError::Full(need));

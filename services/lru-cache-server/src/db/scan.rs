@@ -73,33 +73,35 @@ impl Db {
 }
 
 /// Redis' glob match (`stringmatchlen`), case-sensitive: `*`, `?`, `[abc]`, `[^a-z]`, `\x`.
+///
+/// Every element but `*` matches exactly one byte, so going back to the last `*` only is
+/// enough: O(pattern × key) at worst, never exponential (a pattern like `*a*a*a*b` cannot
+/// stall a shard's lock).
 pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => {
-            let rest = trim_stars(rest);
-            if rest.is_empty() {
-                return true;
-            }
-            (0..=text.len()).any(|at| glob_match(rest, &text[at..]))
+    let (mut p, mut t) = (0, 0);
+    // The last `*` seen and the text position it has been tried up to.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if pattern.get(p) == Some(&b'*') {
+            star = Some((p, t));
+            p += 1;
+            continue;
         }
-        Some(_) => {
-            let Some((&c, tail)) = text.split_first() else {
-                return false;
-            };
-            match one(pattern, c) {
-                Some((true, used)) => glob_match(&pattern[used..], tail),
-                _ => false,
+        if let Some((true, used)) = one(&pattern[p.min(pattern.len())..], text[t]) {
+            p += used;
+            t += 1;
+            continue;
+        }
+        match star {
+            Some((at, tried)) => {
+                p = at + 1;
+                t = tried + 1;
+                star = Some((at, tried + 1));
             }
+            None => return false,
         }
     }
-}
-
-fn trim_stars(mut pattern: &[u8]) -> &[u8] {
-    while let Some((b'*', rest)) = pattern.split_first() {
-        pattern = rest;
-    }
-    pattern
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
 }
 
 /// Matches one character against the element at the start of `pattern` (not `*`): whether it
@@ -160,6 +162,9 @@ mod tests {
             (b"Key*", b"key1", false),
             (b"a*b*c", b"axxbyyc", true),
             (b"a*b*c", b"axxbyy", false),
+            (b"*a*a*a*a*a*a*a*a*a*a*a*a*b", &[b'a'; 4000], false),
+            (b"[abc", b"b", true),
+            (b"x\\", b"x\\", true),
         ];
         for &(pattern, text, expected) in cases {
             assert_eq!(glob_match(pattern, text), expected, "{pattern:?} {text:?}");
