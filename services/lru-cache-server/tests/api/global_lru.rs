@@ -167,3 +167,106 @@ fn concurrent_writers_of_mixed_sizes_keep_the_byte_budget_and_the_counters_right
     );
     assert!(stats.counters.evicted > 0, "the budget was reached");
 }
+
+/// Runs `uses` on `a` in a full two-entry store, then writes a third key: whether `a` survived.
+async fn survives(uses: &[&[&str]]) -> bool {
+    let app = spawn_app_with(&[("CACHE_MAX_ENTRIES", "2")]).await;
+    let mut redis = app.redis().await;
+    let () = redis.set("a", "1").await.expect("SET");
+    let () = redis.set("b", "2").await.expect("SET");
+    for args in uses {
+        let mut cmd = redis::cmd(args[0]);
+        for arg in &args[1..] {
+            cmd.arg(*arg);
+        }
+        let _: redis::Value = cmd.query_async(&mut redis).await.expect("the command runs");
+    }
+    let () = redis.set("c", "3").await.expect("SET");
+    redis.exists("a").await.expect("EXISTS")
+}
+
+#[tokio::test]
+async fn only_commands_that_read_or_write_a_value_count_as_uses() {
+    let looks: &[&[&str]] = &[
+        &["EXISTS", "a"],
+        &["TYPE", "a"],
+        &["TTL", "a"],
+        &["PTTL", "a"],
+        &["EXPIRETIME", "a"],
+        &["KEYS", "*"],
+        &["SCAN", "0"],
+    ];
+    assert!(!survives(looks).await, "looking at a key is not a use");
+    for used in [
+        &["GET", "a"][..],
+        &["TOUCH", "a"],
+        &["STRLEN", "a"],
+        &["GETEX", "a"],
+        &["APPEND", "a", "x"],
+        &["SET", "a", "9"],
+    ] {
+        assert!(survives(&[used]).await, "{used:?} is a use");
+    }
+}
+
+#[tokio::test]
+async fn a_renamed_key_is_the_most_recently_used() {
+    let app = spawn_app_with(&[("CACHE_MAX_ENTRIES", "2")]).await;
+    let mut redis = app.redis().await;
+    let () = redis.set("a", "1").await.expect("SET");
+    let () = redis.set("b", "2").await.expect("SET");
+    let () = redis.rename("a", "renamed").await.expect("RENAME");
+    let () = redis.set("c", "3").await.expect("SET");
+    let alive: (bool, bool) = (
+        redis.exists("renamed").await.expect("EXISTS"),
+        redis.exists("b").await.expect("EXISTS"),
+    );
+    assert_eq!(alive, (true, false));
+}
+
+#[tokio::test]
+async fn append_past_the_value_limit_is_refused_and_stores_nothing() {
+    let app = spawn_app_with(&[("CACHE_MAX_VALUE_BYTES", "10")]).await;
+    let mut redis = app.redis().await;
+    let () = redis.set("a", "12345678").await.expect("SET");
+    let refused: redis::RedisResult<usize> = redis.append("a", "abc").await;
+    let err = refused.expect_err("APPEND past the limit");
+    assert!(
+        err.to_string()
+            .contains("string exceeds maximum allowed size (proto-max-bulk-len)"),
+        "{err}"
+    );
+    let value: String = redis.get("a").await.expect("GET");
+    assert_eq!(value, "12345678");
+}
+
+#[tokio::test]
+async fn an_mset_larger_than_the_store_is_refused_whole_and_a_repeated_key_keeps_its_last_value() {
+    let app = spawn_app_with(&[("CACHE_MAX_ENTRIES", "2")]).await;
+    let mut redis = app.redis().await;
+    let refused: redis::RedisResult<()> = redis::cmd("MSET")
+        .arg(&["a", "1", "b", "2", "c", "3"])
+        .query_async(&mut redis)
+        .await;
+    let err = refused.expect_err("three keys do not fit two entries");
+    assert!(
+        err.to_string()
+            .contains("writing 3 keys exceeds the store's capacity of 2 keys (CACHE_MAX_ENTRIES)"),
+        "{err}"
+    );
+    let size: usize = redis::cmd("DBSIZE")
+        .query_async(&mut redis)
+        .await
+        .expect("DBSIZE");
+    assert_eq!(size, 0, "nothing was stored");
+    let () = redis::cmd("MSET")
+        .arg(&["a", "1", "b", "2", "a", "3"])
+        .query_async(&mut redis)
+        .await
+        .expect("two distinct keys fit");
+    let values: (String, String) = (
+        redis.get("a").await.expect("GET"),
+        redis.get("b").await.expect("GET"),
+    );
+    assert_eq!(values, ("3".to_owned(), "2".to_owned()));
+}
