@@ -21,6 +21,7 @@ mod ops;
 mod scan;
 mod shard;
 mod types;
+mod upkeep;
 
 use std::hash::BuildHasher;
 use std::sync::atomic::AtomicU64;

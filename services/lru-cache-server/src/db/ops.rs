@@ -1,7 +1,7 @@
 //! The store's operations behind GETDEL, GETEX, PERSIST, APPEND, STRLEN, TOUCH, EXPIRETIME and
-//! RENAME.
+//! RENAME, and INCRBY on a shard.
 
-use super::shard::{Need, Shard, WriteError, signed};
+use super::shard::{Admit, Need, Shard, WriteError, signed};
 use super::{Db, DbError, Value, entry_cost, lock};
 
 /// What GETEX does to the key's TTL.
@@ -217,4 +217,29 @@ fn result_dst(result: &Result<Option<(Need, Need)>, WriteError>) -> Need {
 fn usage(shard: &Shard) -> (usize, usize) {
     let (entries, bytes, _) = shard.usage();
     (entries, bytes)
+}
+
+impl Shard {
+    /// INCRBY: adds `delta` to the integer stored at `key` (0 if absent), keeping its TTL.
+    pub fn incr_by(
+        &mut self,
+        key: &[u8],
+        delta: i64,
+        now: u64,
+        admit: Admit<'_>,
+    ) -> Result<i64, WriteError> {
+        let found = self.find(key, now, false);
+        let (current, expires_at) = match found {
+            Some(id) => {
+                let value = self.list.value(id);
+                let n = crate::resp::parse::parse_i64(value).ok_or(DbError::NotInteger)?;
+                (n, self.list.expires_at(id))
+            }
+            None => (0, 0),
+        };
+        let next = current.checked_add(delta).ok_or(DbError::Overflow)?;
+        let text = next.to_string();
+        self.store(key, found, Some(text.as_bytes()), expires_at, admit)?;
+        Ok(next)
+    }
 }

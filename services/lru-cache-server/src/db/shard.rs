@@ -273,39 +273,6 @@ impl Shard {
         entry_cost(key_len, value_len, self.list.expires_at(id) != 0)
     }
 
-    /// INCRBY: adds `delta` to the integer stored at `key` (0 if absent), keeping its TTL.
-    pub fn incr_by(
-        &mut self,
-        key: &[u8],
-        delta: i64,
-        now: u64,
-        admit: Admit<'_>,
-    ) -> Result<i64, WriteError> {
-        let found = self.find(key, now, false);
-        let (current, expires_at) = match found {
-            Some(id) => {
-                let value = self.list.value(id);
-                let n = crate::resp::parse::parse_i64(value).ok_or(DbError::NotInteger)?;
-                (n, self.list.expires_at(id))
-            }
-            None => (0, 0),
-        };
-        let next = current.checked_add(delta).ok_or(DbError::Overflow)?;
-        let text = next.to_string();
-        self.store(key, found, Some(text.as_bytes()), expires_at, admit)?;
-        Ok(next)
-    }
-
-    /// Evicts the least recently used entry (counted as evicted); whether there was one.
-    pub fn evict_oldest(&mut self) -> bool {
-        let Some(id) = self.list.oldest() else {
-            return false;
-        };
-        self.remove(id);
-        self.counters.evicted += 1;
-        true
-    }
-
     /// Removes an entry and its accounting.
     pub(super) fn remove(&mut self, id: Id) {
         let (key_len, value_len, expires_at) = self.list.remove(id);
@@ -313,27 +280,6 @@ impl Shard {
         if expires_at != 0 {
             self.ttl.remove(&(expires_at, id));
         }
-    }
-
-    /// Removes up to `budget` entries whose TTL has passed; how many were removed.
-    pub fn sweep_expired(&mut self, now: u64, budget: usize) -> usize {
-        let mut removed = 0;
-        while removed < budget {
-            match self.ttl.first() {
-                Some(&(at, id)) if at <= now => self.remove(id),
-                _ => break,
-            }
-            self.counters.expired += 1;
-            removed += 1;
-        }
-        removed
-    }
-
-    /// Removes every entry (counters are kept).
-    pub fn clear(&mut self) {
-        self.list.clear();
-        self.ttl.clear();
-        self.bytes = 0;
     }
 }
 
