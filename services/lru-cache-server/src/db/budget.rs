@@ -82,9 +82,11 @@ impl Shared {
             totals.entries = add(totals.entries, lost_entries);
             totals.bytes = add(totals.bytes, lost_bytes);
         }
-        self.shards[index]
-            .oldest
-            .store(shard.oldest_stamp(), Ordering::Release);
+        let (oldest, stamp) = (&self.shards[index].oldest, shard.oldest_stamp());
+        // Most operations leave the oldest entry alone: skip the write to the shared line.
+        if oldest.load(Ordering::Relaxed) != stamp {
+            oldest.store(stamp, Ordering::Release);
+        }
     }
 
     /// The shard whose oldest entry has the smallest stamp, other than `except`, with it.

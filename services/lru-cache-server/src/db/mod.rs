@@ -9,8 +9,9 @@
 //!   `CACHE_MAX_BYTES`, and then evicts that entry, one at a time, until the write fits
 //!   ([`budget`] has the protocol). The totals never pass the budgets, even for a moment.
 //!
-//! Under concurrency "least recently used" means by the order of the stamps: an entry whose
-//! use races an eviction is either used first (and so not the one evicted) or evicted first.
+//! Under concurrency "least recently used" means by the order of the stamps of completed uses:
+//! an entry whose use races an eviction is either used first (and so not the one evicted) or
+//! evicted first, and a write still holding its shard's lock counts as coming after.
 //! An entry larger than `CACHE_MAX_BYTES` on its own is refused.
 
 mod batch;
