@@ -1,6 +1,7 @@
 //! Exact LRU of the whole store with many shards: through a real client with the default
 //! configuration, and with several threads writing and reading at once.
 
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
@@ -68,20 +69,25 @@ fn concurrent_writers_evict_exactly_the_oldest_untouched_keys_and_never_pass_the
             .expect("preload");
     }
     let done = AtomicBool::new(false);
+    let start = Barrier::new(THREADS + 1);
     thread::scope(|scope| {
         let watcher = scope.spawn(|| {
+            start.wait();
             let mut checks = 0u64;
-            while !done.load(Ordering::Acquire) {
+            loop {
                 let (entries, bytes) = db.reserved();
                 assert!(entries <= capacity.max_entries && bytes <= capacity.max_bytes);
                 checks += 1;
+                if done.load(Ordering::Acquire) {
+                    return checks;
+                }
             }
-            checks
         });
         let writers: Vec<_> = (0..THREADS)
             .map(|t| {
-                let db = &db;
+                let (db, start) = (&db, &start);
                 scope.spawn(move || {
+                    start.wait();
                     for i in 0..PER_THREAD {
                         db.set(
                             format!("new:{t}:{i}").as_bytes(),
@@ -108,6 +114,9 @@ fn concurrent_writers_evict_exactly_the_oldest_untouched_keys_and_never_pass_the
     let stats = db.stats();
     assert_eq!(stats.keys, capacity.max_entries);
     assert_eq!(stats.counters.evicted, evicted as u64);
+    // Every GET was of a key never due for eviction: all hits.
+    let gets = (THREADS * PER_THREAD) as u64;
+    assert_eq!((stats.counters.hits, stats.counters.misses), (gets, 0));
     assert_eq!(db.reserved(), (stats.keys, stats.used_bytes));
     let gone: Vec<usize> = (0..OLD)
         .filter(|&i| !db.exists(old(i).as_bytes()))
@@ -129,17 +138,23 @@ fn concurrent_writers_of_mixed_sizes_keep_the_byte_budget_and_the_counters_right
     };
     let db = Db::new(capacity);
     let done = AtomicBool::new(false);
+    let start = Barrier::new(5);
     thread::scope(|scope| {
         let watcher = scope.spawn(|| {
-            while !done.load(Ordering::Acquire) {
+            start.wait();
+            loop {
                 let (entries, bytes) = db.reserved();
                 assert!(entries <= capacity.max_entries && bytes <= capacity.max_bytes);
+                if done.load(Ordering::Acquire) {
+                    return;
+                }
             }
         });
         let writers: Vec<_> = (0..4)
             .map(|t| {
-                let db = &db;
+                let (db, start) = (&db, &start);
                 scope.spawn(move || {
+                    start.wait();
                     for i in 0..2000usize {
                         let value = vec![b'x'; (i * 37 + t * 11) % 700];
                         let key = format!("k:{}", (i * 7 + t) % 300);
