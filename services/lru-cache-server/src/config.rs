@@ -11,7 +11,7 @@
 //! | `CACHE_MAX_VALUE_BYTES` | `1048576` | longest value (and any argument) accepted |
 //! | `CACHE_MAX_REQUEST_BYTES` | `67108864` | longest single request (RESP command or HTTP body) |
 //! | `CACHE_MAX_CONNECTIONS` | `10000` | most RESP clients connected at once |
-//! | `CACHE_SHARDS` | `16` | store shards (1 = exactly global LRU) |
+//! | `CACHE_SHARDS` | `16` | store shards (locks); eviction is exact global LRU with any number |
 //! | `CACHE_THREADS` | `1` | RESP threads, each a single-threaded event loop on its own socket |
 
 use env_config::{ConfigError, Validate, require_range};
@@ -134,12 +134,7 @@ impl Validate for Config {
         }
         require_range("CACHE_SHARDS", self.cache_shards, 1, 1024)?;
         require_range("CACHE_THREADS", self.cache_threads, 1, 256)?;
-        require_range(
-            "CACHE_MAX_ENTRIES",
-            self.cache_max_entries,
-            self.cache_shards,
-            usize::MAX,
-        )?;
+        require_range("CACHE_MAX_ENTRIES", self.cache_max_entries, 1, usize::MAX)?;
         require_range(
             "CACHE_MAX_VALUE_BYTES",
             self.cache_max_value_bytes,
@@ -152,18 +147,16 @@ impl Validate for Config {
             1,
             1_000_000,
         )?;
-        // Each shard must be able to hold one entry with a maximal value (and a short key).
-        let per_shard = self.cache_max_bytes / self.cache_shards;
+        // The store must be able to hold one entry with a maximal value (and a short key).
         let needed = self.cache_max_value_bytes + ENTRY_OVERHEAD + 64;
-        if per_shard < needed {
+        if self.cache_max_bytes < needed {
             return Err(ConfigError::invalid(
                 "CACHE_MAX_BYTES",
                 format!(
-                    "each of the {} shards (CACHE_SHARDS) gets {per_shard} bytes, less than the \
-                     {needed} one maximal value needs (CACHE_MAX_VALUE_BYTES + {ENTRY_OVERHEAD} \
-                     overhead + 64); raise CACHE_MAX_BYTES or lower CACHE_MAX_VALUE_BYTES or \
-                     CACHE_SHARDS",
-                    self.cache_shards
+                    "{} bytes is less than the {needed} one maximal value needs \
+                     (CACHE_MAX_VALUE_BYTES + {ENTRY_OVERHEAD} overhead + 64); raise \
+                     CACHE_MAX_BYTES or lower CACHE_MAX_VALUE_BYTES",
+                    self.cache_max_bytes
                 ),
             ));
         }
@@ -203,8 +196,12 @@ mod tests {
     }
 
     #[test]
-    fn a_value_limit_larger_than_a_shard_is_refused() {
-        let error = load(&[("CACHE_MAX_BYTES", "1000000"), ("CACHE_SHARDS", "4")]).unwrap_err();
+    fn a_value_limit_larger_than_the_store_is_refused() {
+        let error = load(&[
+            ("CACHE_MAX_BYTES", "1000000"),
+            ("CACHE_MAX_VALUE_BYTES", "1000000"),
+        ])
+        .unwrap_err();
         assert!(error.to_string().contains("CACHE_MAX_BYTES"), "{error}");
     }
 

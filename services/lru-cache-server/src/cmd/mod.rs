@@ -11,16 +11,21 @@ mod del;
 mod echo;
 mod exists;
 mod expire;
+mod expiretime;
 mod flush;
 mod get;
+mod getex;
 mod incr;
 mod info;
+mod keyspace;
 mod mget;
 mod mset;
 mod ping;
 mod quit;
+mod scan;
 mod select;
 mod set;
+mod strings;
 mod table;
 
 use std::borrow::Cow;
@@ -115,6 +120,31 @@ pub enum Command {
     Set(set::Set),
     /// TTL, PTTL
     Ttl(expire::TtlCmd),
+    // Store commands cache clients send (issue 22).
+    /// APPEND
+    Append(strings::Append),
+    /// EXPIRETIME, PEXPIRETIME
+    ExpireTime(expiretime::ExpireTime),
+    /// GETDEL
+    GetDel(strings::GetDel),
+    /// GETEX
+    GetEx(getex::GetEx),
+    /// KEYS
+    Keys(keyspace::Keys),
+    /// PERSIST
+    Persist(keyspace::Persist),
+    /// RENAME
+    Rename(keyspace::Rename),
+    /// SCAN
+    Scan(scan::Scan),
+    /// SETNX
+    SetNx(strings::SetNx),
+    /// STRLEN
+    StrLen(strings::StrLen),
+    /// TOUCH
+    Touch(keyspace::Touch),
+    /// TYPE
+    Type(keyspace::Type),
 }
 
 impl Command {
@@ -140,6 +170,18 @@ impl Command {
             Command::Select(cmd) => cmd.apply(dst),
             Command::Set(cmd) => cmd.apply(state, dst),
             Command::Ttl(cmd) => cmd.apply(state, dst),
+            Command::Append(cmd) => cmd.apply(state, dst),
+            Command::ExpireTime(cmd) => cmd.apply(state, dst),
+            Command::GetDel(cmd) => cmd.apply(state, dst),
+            Command::GetEx(cmd) => cmd.apply(state, dst),
+            Command::Keys(cmd) => cmd.apply(state, dst),
+            Command::Persist(cmd) => cmd.apply(state, dst),
+            Command::Rename(cmd) => cmd.apply(state, dst),
+            Command::Scan(cmd) => cmd.apply(state, dst),
+            Command::SetNx(cmd) => cmd.apply(state, dst),
+            Command::StrLen(cmd) => cmd.apply(state, dst),
+            Command::Touch(cmd) => cmd.apply(state, dst),
+            Command::Type(cmd) => cmd.apply(state, dst),
         }
         Flow::Continue
     }

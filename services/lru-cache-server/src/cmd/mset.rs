@@ -41,7 +41,9 @@ impl MSet {
 /// The reply text for a refused write.
 pub fn db_error(err: &DbError) -> String {
     match err {
-        DbError::TooLarge { .. } => format!("OOM command not allowed: {err}"),
-        DbError::NotInteger | DbError::Overflow => format!("ERR {err}"),
+        DbError::TooLarge { .. } | DbError::TooMany { .. } => {
+            format!("OOM command not allowed: {err}")
+        }
+        DbError::NotInteger | DbError::Overflow | DbError::StringTooLong => format!("ERR {err}"),
     }
 }

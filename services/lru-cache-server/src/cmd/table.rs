@@ -5,6 +5,7 @@ use super::{
     client, command, config, dbsize, del, echo, exists, expire, flush, get, incr, info, mget, mset,
     ping, quit, select, set,
 };
+use super::{expiretime, getex, keyspace, scan, strings};
 use crate::resp::Parse;
 
 /// One command's static description.
@@ -51,9 +52,9 @@ pub const COMMANDS: &[Spec] = &[
     Spec { name: "psetex", arity: 4, flags: WRITE, first_key: 1, last_key: 1, step: 1,
         parse: |p| set::Set::parse_setex(p, true).map(Command::Set) },
     Spec { name: "expire", arity: -3, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
-        parse: |p| expire::Expire::parse_frames(p, false).map(Command::Expire) },
+        parse: |p| expire::Expire::parse_frames(p, false, false).map(Command::Expire) },
     Spec { name: "pexpire", arity: -3, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
-        parse: |p| expire::Expire::parse_frames(p, true).map(Command::Expire) },
+        parse: |p| expire::Expire::parse_frames(p, true, false).map(Command::Expire) },
     Spec { name: "ttl", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
         parse: |p| expire::TtlCmd::parse_frames(p, false).map(Command::Ttl) },
     Spec { name: "pttl", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
@@ -88,6 +89,39 @@ pub const COMMANDS: &[Spec] = &[
         parse: |p| client::Client::parse_frames(p).map(Command::Client) },
     Spec { name: "quit", arity: -1, flags: FAST, first_key: 0, last_key: 0, step: 0,
         parse: |p| quit::Quit::parse_frames(p).map(Command::Quit) },
+    // Store commands cache clients send (issue 22).
+    Spec { name: "unlink", arity: -2, flags: &["write", "fast"], first_key: 1, last_key: -1, step: 1,
+        parse: |p| del::Del::parse_frames(p).map(Command::Del) },
+    Spec { name: "setnx", arity: 3, flags: &["write", "denyoom", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| strings::SetNx::parse_frames(p).map(Command::SetNx) },
+    Spec { name: "getdel", arity: 2, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| strings::GetDel::parse_frames(p).map(Command::GetDel) },
+    Spec { name: "getex", arity: -2, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| getex::GetEx::parse_frames(p).map(Command::GetEx) },
+    Spec { name: "strlen", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
+        parse: |p| strings::StrLen::parse_frames(p).map(Command::StrLen) },
+    Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| strings::Append::parse_frames(p).map(Command::Append) },
+    Spec { name: "persist", arity: 2, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| keyspace::Persist::parse_frames(p).map(Command::Persist) },
+    Spec { name: "expireat", arity: -3, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| expire::Expire::parse_frames(p, false, true).map(Command::Expire) },
+    Spec { name: "pexpireat", arity: -3, flags: &["write", "fast"], first_key: 1, last_key: 1, step: 1,
+        parse: |p| expire::Expire::parse_frames(p, true, true).map(Command::Expire) },
+    Spec { name: "expiretime", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
+        parse: |p| expiretime::ExpireTime::parse_frames(p, false).map(Command::ExpireTime) },
+    Spec { name: "pexpiretime", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
+        parse: |p| expiretime::ExpireTime::parse_frames(p, true).map(Command::ExpireTime) },
+    Spec { name: "touch", arity: -2, flags: READ, first_key: 1, last_key: -1, step: 1,
+        parse: |p| keyspace::Touch::parse_frames(p).map(Command::Touch) },
+    Spec { name: "type", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
+        parse: |p| keyspace::Type::parse_frames(p).map(Command::Type) },
+    Spec { name: "rename", arity: 3, flags: &["write"], first_key: 1, last_key: 2, step: 1,
+        parse: |p| keyspace::Rename::parse_frames(p).map(Command::Rename) },
+    Spec { name: "keys", arity: 2, flags: &["readonly"], first_key: 0, last_key: 0, step: 0,
+        parse: |p| keyspace::Keys::parse_frames(p).map(Command::Keys) },
+    Spec { name: "scan", arity: -2, flags: &["readonly"], first_key: 0, last_key: 0, step: 0,
+        parse: |p| scan::Scan::parse_frames(p).map(Command::Scan) },
 ];
 
 /// The command named `name`, compared case-insensitively.

@@ -1,23 +1,41 @@
-//! The store shared by the RESP and HTTP sides: `N` shards chosen by key hash, each an exact
-//! LRU list behind its own mutex, with the capacity split evenly between the shards.
+//! The store shared by the RESP and HTTP sides: `N` shards chosen by key hash, each an LRU
+//! list behind its own mutex, under ONE budget for the whole store.
 //!
-//! With `CACHE_SHARDS=1` eviction is exactly global LRU; with more shards it is exact within
-//! each shard (the entry evicted is the least recently used of the shard being written).
+//! Eviction is exact LRU of the whole store with any `CACHE_SHARDS` and `CACHE_THREADS`:
+//! - every use (a read, a write, TOUCH) takes a stamp from one store-wide counter while its
+//!   shard is locked, so each shard's list is ordered by stamp and the store's least recently
+//!   used entry is the oldest of the shards' oldest entries;
+//! - a write evicts only when it would take the store past `CACHE_MAX_ENTRIES` or
+//!   `CACHE_MAX_BYTES`, and then evicts that entry, one at a time, until the write fits
+//!   ([`budget`] has the protocol). The totals never pass the budgets, even for a moment.
+//!
+//! Under concurrency "least recently used" means by the order of the stamps of completed uses:
+//! an entry whose use races an eviction is either used first (and so not the one evicted) or
+//! evicted first, and a write still holding its shard's lock counts as coming after.
+//! An entry larger than `CACHE_MAX_BYTES` on its own is refused.
 
+mod batch;
+mod budget;
 mod cost;
 mod list;
+mod ops;
+mod scan;
 mod shard;
 mod types;
+mod upkeep;
 
 use std::hash::BuildHasher;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
 use foldhash::fast::RandomState;
 
+use budget::Totals;
 pub use cost::{Counters, ENTRY_OVERHEAD, TTL_OVERHEAD, entry_cost};
-use shard::Shard;
+pub use ops::GetExpiry;
+pub use scan::{ScanPage, glob_match};
+use shard::{Admit, Need, Shard, WriteError};
 pub use types::{
     Capacity, Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Stats, Ttl,
 };
@@ -32,11 +50,25 @@ pub struct Db {
     shared: Arc<Shared>,
 }
 
+/// A shard and the stamp of its oldest entry, readable without its lock.
+#[derive(Debug)]
+struct Slot {
+    shard: Mutex<Shard>,
+    /// [`Shard::oldest_stamp`], stored at the end of every locked operation.
+    oldest: AtomicU64,
+}
+
 #[derive(Debug)]
 struct Shared {
-    shards: Box<[Mutex<Shard>]>,
+    shards: Box<[Slot]>,
     hasher: RandomState,
     epoch: Instant,
+    /// The Unix time in milliseconds at store-clock time 0, fixed at start so absolute times
+    /// (EXPIREAT, EXPIRETIME) convert both ways exactly.
+    unix_at_zero: i64,
+    totals: Mutex<Totals>,
+    max_entries: usize,
+    max_bytes: usize,
 }
 
 /// Milliseconds since the Unix epoch, by the wall clock.
@@ -47,26 +79,19 @@ pub fn unix_now_ms() -> i64 {
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
-    // Nothing panics while holding a shard, so a poisoned lock still guards consistent data.
-    shard.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Splits `total` into `parts` shares that add up to it exactly.
-fn share(total: usize, parts: usize, index: usize) -> usize {
-    total / parts + usize::from(index < total % parts)
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing panics while holding these locks, so a poisoned one still guards consistent data.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Db {
     /// An empty store; `capacity.shards` is at least 1 (validated with the config).
     pub fn new(capacity: Capacity) -> Db {
-        let parts = capacity.shards.max(1);
-        let shards = (0..parts)
-            .map(|i| {
-                Mutex::new(Shard::new(
-                    share(capacity.max_entries, parts, i),
-                    share(capacity.max_bytes, parts, i),
-                ))
+        let clock = Arc::new(AtomicU64::new(0));
+        let shards = (0..capacity.shards.max(1))
+            .map(|_| Slot {
+                shard: Mutex::new(Shard::new(Arc::clone(&clock))),
+                oldest: AtomicU64::new(u64::MAX),
             })
             .collect();
         Db {
@@ -74,6 +99,10 @@ impl Db {
                 shards,
                 hasher: RandomState::default(),
                 epoch: Instant::now(),
+                unix_at_zero: unix_now_ms() - 1,
+                totals: Mutex::new(Totals::default()),
+                max_entries: capacity.max_entries.min(list::MAX_LEN),
+                max_bytes: capacity.max_bytes,
             }),
         }
     }
@@ -85,8 +114,42 @@ impl Db {
         ((u128::from(hash) * len) >> 64) as usize
     }
 
-    fn shard(&self, key: &[u8]) -> MutexGuard<'_, Shard> {
-        lock(&self.shared.shards[self.index(key)])
+    /// Runs `op` on shard `index` under its lock with a way to reserve room, then settles the
+    /// totals and publishes the shard's oldest stamp.
+    fn with_shard<R>(&self, index: usize, op: impl FnOnce(&mut Shard, Admit<'_>) -> R) -> R {
+        let mut shard = lock(&self.shared.shards[index].shard);
+        let (entries, bytes, _) = shard.usage();
+        let mut admitted = Need::default();
+        let result = {
+            let mut admit = |need: Need| self.shared.admit(need, &mut admitted);
+            op(&mut shard, &mut admit)
+        };
+        self.shared
+            .settle(index, &shard, (entries, bytes), admitted);
+        result
+    }
+
+    /// Runs an operation on `key`'s shard at the current time.
+    fn on_key<R>(&self, key: &[u8], op: impl FnOnce(&mut Shard, u64) -> R) -> R {
+        let now = self.now_ms();
+        self.with_shard(self.index(key), |shard, _| op(shard, now))
+    }
+
+    /// Runs a write on `key`'s shard, evicting and trying again while it lacks room.
+    fn write<T>(
+        &self,
+        key: &[u8],
+        mut op: impl FnMut(&mut Shard, u64, Admit<'_>) -> Result<T, WriteError>,
+    ) -> Result<T, DbError> {
+        let index = self.index(key);
+        loop {
+            let now = self.now_ms();
+            match self.with_shard(index, |shard, admit| op(shard, now, admit)) {
+                Ok(done) => return Ok(done),
+                Err(WriteError::Refused(err)) => return Err(err),
+                Err(WriteError::Full(need)) => self.shared.evict_for(need),
+            }
+        }
     }
 
     /// Milliseconds since the store was created, plus one (0 means "no TTL").
@@ -94,10 +157,17 @@ impl Db {
         u64::try_from(self.shared.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
     }
 
-    /// Converts a Unix time in milliseconds to the store's clock (saturating at 1, the past).
+    /// Converts a Unix time in milliseconds to the store's clock (saturating at 1, the past),
+    /// by the wall clock at start (a later step of the wall clock is not followed).
     pub fn from_unix_ms(&self, unix_ms: i64) -> u64 {
-        let at = i128::from(self.now_ms()) + i128::from(unix_ms) - i128::from(unix_now_ms());
+        let at = i128::from(unix_ms) - i128::from(self.shared.unix_at_zero);
         u64::try_from(at.max(1)).unwrap_or(u64::MAX)
+    }
+
+    /// Converts a time of the store's clock to Unix milliseconds.
+    pub fn to_unix_ms(&self, at: u64) -> i64 {
+        let unix = i128::from(at) + i128::from(self.shared.unix_at_zero);
+        i64::try_from(unix).unwrap_or(i64::MAX)
     }
 
     /// GET: a copy of the value of a live key, made most recently used.
@@ -108,8 +178,7 @@ impl Db {
     /// GET without a copy: passes the value of a live key (made most recently used) to `read`
     /// while its shard is locked, so `read` should be quick (e.g. copy it into a reply buffer).
     pub fn get_with<R>(&self, key: &[u8], read: impl FnOnce(Option<&[u8]>) -> R) -> R {
-        let now = self.now_ms();
-        self.shard(key).get_with(key, now, read)
+        self.on_key(key, |shard, now| shard.get_with(key, now, read))
     }
 
     /// SET with options; the store copies `value`.
@@ -119,61 +188,40 @@ impl Db {
         value: impl AsRef<[u8]>,
         options: SetOptions,
     ) -> Result<SetOutcome, DbError> {
-        let now = self.now_ms();
-        self.shard(key).set(key, value.as_ref(), options, now)
-    }
-
-    /// MSET: writes every pair atomically (all involved shards are locked, in index order).
-    /// Refused as a whole if any entry could never fit.
-    pub fn set_many(&self, pairs: &[(Bytes, Bytes)]) -> Result<(), DbError> {
-        let mut indices: Vec<usize> = pairs.iter().map(|(k, _)| self.index(k)).collect();
-        let targets = indices.clone();
-        indices.sort_unstable();
-        indices.dedup();
-        let mut guards: Vec<MutexGuard<'_, Shard>> = indices
-            .iter()
-            .map(|&i| lock(&self.shared.shards[i]))
-            .collect();
-        for ((key, value), target) in pairs.iter().zip(&targets) {
-            let slot = indices.binary_search(target).unwrap_or_default();
-            guards[slot].check_fits(key.len(), value.len(), false)?;
-        }
-        let now = self.now_ms();
-        for ((key, value), target) in pairs.iter().zip(&targets) {
-            let slot = indices.binary_search(target).unwrap_or_default();
-            guards[slot].set(key, value, SetOptions::PLAIN, now)?;
-        }
-        Ok(())
+        let value = value.as_ref();
+        self.write(key, |shard, now, admit| {
+            shard.set(key, value, options, now, admit)
+        })
     }
 
     /// DEL of one key: whether it existed.
     pub fn delete(&self, key: &[u8]) -> bool {
-        let now = self.now_ms();
-        self.shard(key).delete(key, now)
+        self.on_key(key, |shard, now| shard.delete(key, now))
     }
 
     /// EXISTS of one key (does not count as a use).
     pub fn exists(&self, key: &[u8]) -> bool {
-        let now = self.now_ms();
-        self.shard(key).contains(key, now)
+        self.on_key(key, |shard, now| shard.contains(key, now))
     }
 
     /// INCRBY: the new value.
     pub fn incr_by(&self, key: &[u8], delta: i64) -> Result<i64, DbError> {
-        let now = self.now_ms();
-        self.shard(key).incr_by(key, delta, now)
+        self.write(key, |shard, now, admit| {
+            shard.incr_by(key, delta, now, admit)
+        })
     }
 
     /// EXPIRE: sets the expiry time (store clock) of a live key; whether it changed.
-    pub fn expire(&self, key: &[u8], at: u64, condition: ExpireIf) -> bool {
-        let now = self.now_ms();
-        self.shard(key).expire(key, at, condition, now)
+    pub fn expire(&self, key: &[u8], at: u64, condition: ExpireIf) -> Result<bool, DbError> {
+        self.write(key, |shard, now, admit| {
+            shard.expire(key, at, condition, now, admit)
+        })
     }
 
     /// TTL of a key (does not count as a use).
     pub fn ttl(&self, key: &[u8]) -> Ttl {
         let now = self.now_ms();
-        match self.shard(key).expiry_of(key, now) {
+        match self.on_key(key, |shard, now| shard.expiry_of(key, now)) {
             None => Ttl::Missing,
             Some(0) => Ttl::Persistent,
             Some(at) => Ttl::Remaining(at.saturating_sub(now)),
@@ -182,14 +230,25 @@ impl Db {
 
     /// Removes every key.
     pub fn clear(&self) {
-        for shard in &self.shared.shards {
-            lock(shard).clear();
+        for index in 0..self.shared.shards.len() {
+            self.with_shard(index, |shard, _| shard.clear());
         }
     }
 
     /// Number of keys (DBSIZE).
     pub fn len(&self) -> usize {
-        self.shared.shards.iter().map(|s| lock(s).usage().0).sum()
+        self.shared
+            .shards
+            .iter()
+            .map(|slot| lock(&slot.shard).usage().0)
+            .sum()
+    }
+
+    /// Entries and bytes reserved in the store's budget: never below what is stored, never
+    /// above `CACHE_MAX_ENTRIES` and `CACHE_MAX_BYTES`, read at one instant.
+    pub fn reserved(&self) -> (usize, usize) {
+        let totals = lock(&self.shared.totals);
+        (totals.entries, totals.bytes)
     }
 
     /// Whether the store holds no key.
@@ -200,8 +259,8 @@ impl Db {
     /// Sizes and counters summed over the shards.
     pub fn stats(&self) -> Stats {
         let mut stats = Stats::default();
-        for shard in &self.shared.shards {
-            let shard = lock(shard);
+        for slot in &self.shared.shards {
+            let shard = lock(&slot.shard);
             let (keys, bytes, expires) = shard.usage();
             stats.keys += keys;
             stats.used_bytes += bytes;
@@ -218,10 +277,8 @@ impl Db {
     /// Removes expired keys, at most `budget` per shard; how many were removed.
     pub fn sweep_expired(&self, budget: usize) -> usize {
         let now = self.now_ms();
-        self.shared
-            .shards
-            .iter()
-            .map(|shard| lock(shard).sweep_expired(now, budget))
+        (0..self.shared.shards.len())
+            .map(|index| self.with_shard(index, |shard, _| shard.sweep_expired(now, budget)))
             .sum()
     }
 }

@@ -1,35 +1,67 @@
-//! One shard of the store: an exact LRU list ([`List`]) with byte and entry budgets, and an
-//! index of expiry times so expired keys can be swept without scanning.
+//! One shard of the store: an exact LRU list ([`List`]) ordered by stamps of the store's one
+//! use clock, and an index of expiry times so expired keys can be swept without scanning.
+//!
+//! A shard has no budget of its own: each write first asks the store for the room it needs
+//! ([`Admit`]), and the store evicts the oldest entry of all shards when there is none.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::cost::{Counters, entry_cost};
-use super::list::{Id, List, MAX_LEN};
+use super::list::{Id, List};
 use super::{Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Value};
 
-/// An LRU list with its own budgets.
+/// The growth a write needs from the store's budgets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Need {
+    /// Entries added (0 or 1; several for a batch).
+    pub entries: i64,
+    /// Bytes added (negative when the entry shrinks).
+    pub bytes: i64,
+    /// The whole cost of the largest entry written, which must fit `CACHE_MAX_BYTES` alone.
+    pub cost: usize,
+}
+
+/// Why a write did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteError {
+    /// Refused for good.
+    Refused(DbError),
+    /// No room: the store evicts and the write is tried again.
+    Full(Need),
+}
+
+impl From<DbError> for WriteError {
+    fn from(err: DbError) -> WriteError {
+        WriteError::Refused(err)
+    }
+}
+
+/// Asks the store for room; `Ok` means it is reserved.
+pub type Admit<'a> = &'a mut dyn FnMut(Need) -> Result<(), WriteError>;
+
+/// An LRU list, its expiry index and its counters.
 #[derive(Debug)]
 pub struct Shard {
-    list: List,
+    pub(super) list: List,
     /// `(expiry time, entry)` of every entry with a TTL.
-    ttl: BTreeSet<(u64, Id)>,
-    bytes: usize,
-    max_entries: usize,
-    max_bytes: usize,
+    pub(super) ttl: BTreeSet<(u64, Id)>,
+    pub(super) bytes: usize,
+    /// The store's use clock, shared by every shard.
+    clock: Arc<AtomicU64>,
     /// This shard's counters.
     pub counters: Counters,
 }
 
 impl Shard {
-    /// An empty shard holding at most `max_entries` entries (and never more than about four
-    /// billion) and `max_bytes` bytes.
-    pub fn new(max_entries: usize, max_bytes: usize) -> Shard {
+    /// An empty shard stamping uses from `clock`.
+    pub fn new(clock: Arc<AtomicU64>) -> Shard {
         Shard {
             list: List::default(),
             ttl: BTreeSet::new(),
             bytes: 0,
-            max_entries: max_entries.min(MAX_LEN),
-            max_bytes,
+            clock,
             counters: Counters::default(),
         }
     }
@@ -39,8 +71,19 @@ impl Shard {
         (self.list.len(), self.bytes, self.ttl.len())
     }
 
+    /// The use stamp of this shard's least recently used entry (`u64::MAX`: empty).
+    pub fn oldest_stamp(&self) -> u64 {
+        self.list.oldest_stamp()
+    }
+
+    /// A stamp later than every one given so far. Taken under the shard's lock, so the
+    /// stamps in one list always grow from its oldest entry to its newest.
+    pub(super) fn stamp(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::Relaxed)
+    }
+
     /// Looks a live key up; `touch` makes it the most recently used. An expired key is removed.
-    fn find(&mut self, key: &[u8], now: u64, touch: bool) -> Option<Id> {
+    pub(super) fn find(&mut self, key: &[u8], now: u64, touch: bool) -> Option<Id> {
         let id = self.list.find(key)?;
         let expires_at = self.list.expires_at(id);
         if expires_at != 0 && expires_at <= now {
@@ -49,7 +92,8 @@ impl Shard {
             return None;
         }
         if touch {
-            self.list.touch(id);
+            let stamp = self.stamp();
+            self.list.touch(id, stamp);
         }
         Some(id)
     }
@@ -93,7 +137,8 @@ impl Shard {
         value: &[u8],
         options: SetOptions,
         now: u64,
-    ) -> Result<SetOutcome, DbError> {
+        admit: Admit<'_>,
+    ) -> Result<SetOutcome, WriteError> {
         let found = self.find(key, now, false);
         let allowed = match options.condition {
             Condition::Always => true,
@@ -121,15 +166,22 @@ impl Shard {
             }
             Expiry::At(at) => at,
         };
-        self.store(key, found, Some(value), expires_at)?;
+        self.store(key, found, Some(value), expires_at, admit)?;
         Ok(SetOutcome { written: true, old })
     }
 
     /// EXPIRE: sets a live key's expiry time if `condition` allows; a time already past
     /// deletes the key. Whether the key was changed.
-    pub fn expire(&mut self, key: &[u8], at: u64, condition: ExpireIf, now: u64) -> bool {
+    pub fn expire(
+        &mut self,
+        key: &[u8],
+        at: u64,
+        condition: ExpireIf,
+        now: u64,
+        admit: Admit<'_>,
+    ) -> Result<bool, WriteError> {
         let Some(id) = self.find(key, now, false) else {
-            return false;
+            return Ok(false);
         };
         let old = self.list.expires_at(id);
         let allowed = match condition {
@@ -139,15 +191,17 @@ impl Shard {
             // A key without a TTL counts as expiring never, as in Redis.
             ExpireIf::Later => old != 0 && at > old,
             ExpireIf::Sooner => old == 0 || at < old,
+            ExpireIf::SoonerWithTtl => old != 0 && at < old,
         };
         if !allowed {
-            return false;
+            return Ok(false);
         }
         if at <= now {
             self.remove(id);
-            return true;
+            return Ok(true);
         }
-        self.store(key, Some(id), None, at).is_ok()
+        self.store(key, Some(id), None, at, admit)?;
+        Ok(true)
     }
 
     /// TTL: `None` for a missing key, `Some(0)` for a key without TTL, else its expiry time.
@@ -156,63 +210,50 @@ impl Shard {
             .map(|id| self.list.expires_at(id))
     }
 
-    /// Checks that an entry of this size could be stored at all.
-    pub fn check_fits(
-        &self,
-        key_len: usize,
-        value_len: usize,
-        has_ttl: bool,
-    ) -> Result<(), DbError> {
-        let cost = entry_cost(key_len, value_len, has_ttl);
-        if cost > self.max_bytes {
-            return Err(DbError::TooLarge {
-                cost,
-                capacity: self.max_bytes,
-            });
-        }
-        Ok(())
-    }
-
     /// Writes `value` (`None`: keeps the value of `found`) with an expiry time, as the most
-    /// recently used entry, evicting LRU entries to make room. `found` is the key's live entry.
-    fn store(
+    /// recently used entry, once `admit` has reserved the room. `found` is the key's live entry.
+    pub(super) fn store(
         &mut self,
         key: &[u8],
         found: Option<Id>,
         value: Option<&[u8]>,
         expires_at: u64,
-    ) -> Result<(), DbError> {
+        admit: Admit<'_>,
+    ) -> Result<(), WriteError> {
         let value_len = match (value, found) {
             (Some(value), _) => value.len(),
             (None, Some(id)) => self.list.lens(id).1,
             (None, None) => 0,
         };
-        self.check_fits(key.len(), value_len, expires_at != 0)?;
         let cost = entry_cost(key.len(), value_len, expires_at != 0);
+        let old_cost = found.map_or(0, |id| self.cost(id));
+        admit(Need {
+            entries: i64::from(found.is_none()),
+            bytes: signed(cost) - signed(old_cost),
+            cost,
+        })?;
+        let stamp = self.stamp();
         let Some(id) = found else {
-            self.make_room(1, cost);
-            let id = self.list.insert(key, value.unwrap_or_default(), expires_at);
+            let id = self
+                .list
+                .insert(key, value.unwrap_or_default(), expires_at, stamp);
             if expires_at != 0 {
                 self.ttl.insert((expires_at, id));
             }
             self.bytes += cost;
             return Ok(());
         };
-        let old_cost = self.cost(id);
         if let Some(value) = value {
             self.list.replace_value(id, value);
         }
         self.retime(id, expires_at);
-        self.list.touch(id);
+        self.list.touch(id, stamp);
         self.bytes = self.bytes - old_cost + cost;
-        // The key is now the most recently used, so it is the last candidate for eviction and
-        // its own cost fits the budget: this never evicts the key itself.
-        self.make_room(0, 0);
         Ok(())
     }
 
     /// Changes an entry's expiry time and its place in the expiry index.
-    fn retime(&mut self, id: Id, at: u64) {
+    pub(super) fn retime(&mut self, id: Id, at: u64) {
         let old = self.list.expires_at(id);
         if old == at {
             return;
@@ -227,69 +268,22 @@ impl Shard {
     }
 
     /// What an entry is charged.
-    fn cost(&self, id: Id) -> usize {
+    pub(super) fn cost(&self, id: Id) -> usize {
         let (key_len, value_len) = self.list.lens(id);
         entry_cost(key_len, value_len, self.list.expires_at(id) != 0)
     }
 
-    /// INCRBY: adds `delta` to the integer stored at `key` (0 if absent), keeping its TTL.
-    pub fn incr_by(&mut self, key: &[u8], delta: i64, now: u64) -> Result<i64, DbError> {
-        let found = self.find(key, now, true);
-        let (current, expires_at) = match found {
-            Some(id) => {
-                let value = self.list.value(id);
-                let n = crate::resp::parse::parse_i64(value).ok_or(DbError::NotInteger)?;
-                (n, self.list.expires_at(id))
-            }
-            None => (0, 0),
-        };
-        let next = current.checked_add(delta).ok_or(DbError::Overflow)?;
-        let text = next.to_string();
-        self.store(key, found, Some(text.as_bytes()), expires_at)?;
-        Ok(next)
-    }
-
-    /// Evicts least recently used entries until `extra_entries` more entries and `extra_bytes`
-    /// more bytes fit the budgets.
-    fn make_room(&mut self, extra_entries: usize, extra_bytes: usize) {
-        while self.list.len() + extra_entries > self.max_entries
-            || self.bytes + extra_bytes > self.max_bytes
-        {
-            let Some(id) = self.list.oldest() else {
-                break;
-            };
-            self.remove(id);
-            self.counters.evicted += 1;
-        }
-    }
-
     /// Removes an entry and its accounting.
-    fn remove(&mut self, id: Id) {
+    pub(super) fn remove(&mut self, id: Id) {
         let (key_len, value_len, expires_at) = self.list.remove(id);
         self.bytes -= entry_cost(key_len, value_len, expires_at != 0);
         if expires_at != 0 {
             self.ttl.remove(&(expires_at, id));
         }
     }
+}
 
-    /// Removes up to `budget` entries whose TTL has passed; how many were removed.
-    pub fn sweep_expired(&mut self, now: u64, budget: usize) -> usize {
-        let mut removed = 0;
-        while removed < budget {
-            match self.ttl.first() {
-                Some(&(at, id)) if at <= now => self.remove(id),
-                _ => break,
-            }
-            self.counters.expired += 1;
-            removed += 1;
-        }
-        removed
-    }
-
-    /// Removes every entry (counters are kept).
-    pub fn clear(&mut self) {
-        self.list.clear();
-        self.ttl.clear();
-        self.bytes = 0;
-    }
+/// A size as a signed number (sizes stay far below `i64::MAX`).
+pub(super) fn signed(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -38,6 +38,8 @@ pub enum ExpireIf {
     Later,
     /// Only if the new time is sooner (LT).
     Sooner,
+    /// Only if the key has a TTL and the new time is sooner (XX LT).
+    SoonerWithTtl,
 }
 
 /// The time to live of a key.
@@ -83,14 +85,29 @@ pub struct SetOutcome {
 /// Why a write was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
-    /// The entry alone is larger than a shard's byte budget.
-    #[error("entry of {cost} bytes exceeds the per-shard capacity of {capacity} bytes")]
+    /// The entry (or a batch's entries together) is larger than the whole store's budget.
+    #[error(
+        "writing {cost} bytes exceeds the store's capacity of {capacity} bytes (CACHE_MAX_BYTES)"
+    )]
     TooLarge {
-        /// The entry's cost (key + value + overhead).
+        /// The entry's cost (key + value + overhead), or a batch's.
         cost: usize,
-        /// The byte budget of one shard.
+        /// `CACHE_MAX_BYTES`.
         capacity: usize,
     },
+    /// A batch writes more keys than the whole store holds.
+    #[error(
+        "writing {entries} keys exceeds the store's capacity of {capacity} keys (CACHE_MAX_ENTRIES)"
+    )]
+    TooMany {
+        /// Distinct keys of the batch.
+        entries: usize,
+        /// `CACHE_MAX_ENTRIES`.
+        capacity: usize,
+    },
+    /// APPEND past `CACHE_MAX_VALUE_BYTES`.
+    #[error("string exceeds maximum allowed size (proto-max-bulk-len)")]
+    StringTooLong,
     /// INCR on a value that is not an integer.
     #[error("value is not an integer or out of range")]
     NotInteger,

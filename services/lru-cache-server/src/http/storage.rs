@@ -51,7 +51,8 @@ fn not_found(key: &str) -> ApiError {
         .with_field("key")
 }
 
-/// Stores every pair of a form or JSON object body, at once.
+/// Stores every pair of a form or JSON object body, atomically per shard (one shard locked at
+/// a time), refusing the whole body before any write when it could not fit.
 #[utoipa::path(
     post,
     path = "/api/storage/",
@@ -98,16 +99,19 @@ pub async fn post_storage(
             )
         })
         .collect();
-    state.db.set_many(&entries).map_err(|e| match e {
-        DbError::TooLarge { .. } => ApiError::unprocessable("value_too_large", e.to_string()),
+    // One shard locked at a time, so a large body never holds up the whole store.
+    state.db.set_many_per_shard(&entries).map_err(|e| match e {
+        DbError::TooLarge { .. } | DbError::TooMany { .. } => {
+            ApiError::unprocessable("value_too_large", e.to_string())
+        }
         other => ApiError::internal(&other),
     })?;
-    let mut stored: Vec<String> = Vec::with_capacity(pairs.len());
-    for (key, _) in pairs {
-        if !stored.contains(&key) {
-            stored.push(key);
-        }
-    }
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    let stored: Vec<String> = pairs
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| seen.insert(key.clone()))
+        .collect();
     tracing::debug!(keys = stored.len(), "stored pairs over HTTP");
     Ok(HttpResponse::Created().json(Stored { stored }))
 }

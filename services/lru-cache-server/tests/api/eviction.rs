@@ -83,7 +83,6 @@ async fn the_byte_budget_evicts_least_recently_used_entries_until_a_write_fits()
 async fn an_entry_larger_than_the_whole_cache_is_refused_with_oom() {
     let max_bytes = (3 * entry_cost(2, 100, false)).to_string();
     let app = spawn_app_with(&[
-        ("CACHE_SHARDS", "1"),
         ("CACHE_MAX_BYTES", &max_bytes),
         ("CACHE_MAX_VALUE_BYTES", "300"),
     ])
@@ -97,8 +96,8 @@ async fn an_entry_larger_than_the_whole_cache_is_refused_with_oom() {
     let reply = text(&app.exchange(&request).await);
     let cost = entry_cost(300, 300, false);
     let expected = format!(
-        "+OK\r\n-OOM command not allowed: entry of {cost} bytes exceeds the per-shard \
-         capacity of {max_bytes} bytes\r\n:1\r\n"
+        "+OK\r\n-OOM command not allowed: writing {cost} bytes exceeds the store's \
+         capacity of {max_bytes} bytes (CACHE_MAX_BYTES)\r\n:1\r\n"
     );
     assert_eq!(reply, expected);
 }

@@ -1,10 +1,13 @@
 //! Integration tests: the whole service on free ports, in-process, as one test binary.
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
+mod cache_backends;
 mod eviction;
 mod frame_fuzz;
+mod global_lru;
 mod helpers;
 mod http_api;
+mod http_large_post;
 mod limits;
 mod redis_client;
 mod resp_commands;
@@ -13,5 +16,6 @@ mod resp_expiry;
 mod resp_pipelining;
 mod robustness;
 mod shutdown;
+mod store_commands;
 mod store_model;
 mod threads;

@@ -1,4 +1,5 @@
-//! The store against a simple model: a Vec ordered from least to most recently used.
+//! The store, with one to five shards, against a simple model: a Vec ordered from least to
+//! most recently used.
 
 use lru_cache_server::db::{Capacity, Db, SetOptions, Value, entry_cost};
 use proptest::prelude::*;
@@ -66,11 +67,12 @@ fn key(k: u8) -> Vec<u8> {
 proptest! {
     #[test]
     fn the_store_evicts_exactly_like_a_reference_lru(
+        shards in 1usize..6,
         max_entries in 1usize..6,
         max_bytes in 200usize..1200,
         ops in prop::collection::vec(op(), 1..200),
     ) {
-        let db = Db::new(Capacity { max_entries, max_bytes, shards: 1 });
+        let db = Db::new(Capacity { max_entries, max_bytes, shards });
         let mut model = Model { entries: Vec::new(), max_entries, max_bytes };
         for op in ops {
             match op {
