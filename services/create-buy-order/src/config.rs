@@ -14,6 +14,8 @@
 //! | `OUTBOX_BATCH_SIZE` | `100` | outbox rows claimed per relay transaction |
 //! | `ORDER_BATCH_SIZE` | `64` | most concurrent orders committed in one transaction |
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
+//! | `BTC_PRICE_API_KEY` | unset (no key sent) | the key presented to btc-price; it needs `prices:read` |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{
     ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
@@ -60,6 +62,12 @@ pub struct Config {
     /// Relay rounds at once.
     #[serde(default = "default_relay_workers")]
     pub outbox_relay_workers: u32,
+    /// The key create-buy-order presents to btc-price (`BTC_PRICE_API_KEY`); unset sends none.
+    #[serde(default)]
+    pub btc_price_api_key: Option<http_kit::access::OutgoingKey>,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_host() -> String {
@@ -113,6 +121,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         require_postgres_url("WRITE_DATABASE_URL", &self.write_database_url)?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)?;
         require_http_url("BTC_PRICE_URL", &self.btc_price_url)?;

@@ -13,6 +13,7 @@
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before answering 503 |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8784` | port to bind (0: any free port) |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, Validate, require_range, require_url};
 use serde::Deserialize;
@@ -54,6 +55,9 @@ pub struct Config {
     /// Bind port.
     #[serde(default = "port")]
     pub http_port: u16,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn database_url() -> String {
@@ -110,6 +114,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         require_url(
             "EVENT_GATEWAY_DATABASE_URL",
             &self.event_gateway_database_url,

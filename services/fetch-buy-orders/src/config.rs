@@ -7,6 +7,7 @@
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a connection before answering 503 |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8778` | port to bind (0: any free port) |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, Validate, require_postgres_url, require_range};
 use serde::Deserialize;
@@ -30,6 +31,9 @@ pub struct Config {
     /// Bind port.
     #[serde(default = "port")]
     pub http_port: u16,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn read_url() -> String {
@@ -64,6 +68,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         require_postgres_url("READ_DATABASE_URL", &self.read_database_url)?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 200)?;
         require_range(

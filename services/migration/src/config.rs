@@ -10,6 +10,7 @@
 //! | `MIGRATION_SERVE` | `false` | after migrating, keep serving `GET /status` |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind when serving |
 //! | `HTTP_PORT` | `8781` | port to bind when serving |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, Validate, require_postgres_url};
 use serde::Deserialize;
@@ -42,6 +43,9 @@ pub struct Config {
     /// Bind port.
     #[serde(default = "default_port")]
     pub http_port: u16,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn write_url() -> String {
@@ -88,6 +92,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         for database in Database::ALL {
             require_postgres_url(database.env_var(), self.url(database))?;
         }

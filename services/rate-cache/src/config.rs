@@ -15,6 +15,8 @@
 //!   `RATE_RETENTION_DAYS` (default 30);
 //! - `DATABASE_POOL_SIZE` (default 10), `HTTP_HOST` (default `127.0.0.1`), `HTTP_PORT`
 //!   (default 8782).
+//! - `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`: access control,
+//!   SPEC §11 (unset: open, no limit); see `http_kit::AccessConfig`.
 
 use env_config::{
     ConfigError, Validate, require_amqp_url, require_http_url, require_postgres_url, require_range,
@@ -66,6 +68,9 @@ pub struct Config {
     /// `HTTP_PORT`.
     #[serde(default = "default_port")]
     pub http_port: u16,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_database_url() -> String {
@@ -110,6 +115,7 @@ fn default_port() -> u16 {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         require_postgres_url("RATE_CACHE_DATABASE_URL", &self.rate_cache_database_url)?;
         require_amqp_url("AMQP_URL", &self.amqp_url)?;
         if self.rate_jobs_queue.trim().is_empty() || self.rate_jobs_queue.len() > 200 {

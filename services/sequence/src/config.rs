@@ -8,6 +8,8 @@
 //! - `DATABASE_POOL_SIZE`: most PostgreSQL connections open at once (default 32, 1 to 1000);
 //! - `HTTP_HOST`: address to bind (default `127.0.0.1`);
 //! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one).
+//! - `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`: access control,
+//!   SPEC §11 (unset: open, no limit); see `http_kit::AccessConfig`.
 
 use env_config::{ConfigError, Validate, require_postgres_url, require_range};
 use serde::Deserialize;
@@ -30,6 +32,9 @@ pub struct Config {
     /// `HTTP_PORT`.
     #[serde(default = "default_port")]
     pub http_port: u16,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_database_url() -> String {
@@ -54,6 +59,7 @@ fn default_port() -> u16 {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         require_postgres_url("SEQUENCE_DATABASE_URL", &self.sequence_database_url)?;
         require_range("SEQUENCE_MAX_COUNT", self.sequence_max_count, 1, 100_000)?;
         require_range("DATABASE_POOL_SIZE", self.database_pool_size, 1, 1000)

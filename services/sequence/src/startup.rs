@@ -22,6 +22,8 @@ impl Application {
     /// Binds the listener and builds the server; nothing is served until
     /// [`Application::run_until_stopped`]. Cancelling `shutdown` drains and stops it.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let pool = pool(&config.sequence_database_url, config.database_pool_size);
         let metrics = HttpMetrics::new()?;
         let dispensed = IntCounterVec::new(
@@ -32,7 +34,7 @@ impl Application {
             &["direction"],
         )?;
         metrics.registry().register(Box::new(dispensed.clone()))?;
-        let common = Common::new(metrics, readiness(&pool), &ApiDoc::openapi());
+        let common = Common::new(metrics, readiness(&pool), &ApiDoc::openapi()).with_access(access);
         let state = web::Data::new(State {
             pool,
             max_count: config.sequence_max_count,

@@ -15,7 +15,7 @@ use env_config::{ConfigError, require_range};
 use serde::{Deserialize, Deserializer};
 
 /// The access settings (see the module doc for the variables).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct AccessConfig {
     /// `API_KEYS`: entries separated by `;`.
     #[serde(default)]

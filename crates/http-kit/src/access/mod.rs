@@ -12,11 +12,13 @@ mod config;
 mod guard;
 mod keys;
 pub mod openapi;
+mod outgoing;
 mod ratelimit;
 
 pub use config::AccessConfig;
 pub use guard::{Require, require, require_any_of, require_key};
 pub use keys::{ALL_SCOPES, KeyEntry, KeySet, hash_key, parse_entry};
+pub use outgoing::OutgoingKey;
 pub use ratelimit::{Limiter, RateLimit, retry_after_secs};
 
 use std::sync::Arc;

@@ -54,7 +54,7 @@ fn not_found(key: &str) -> ApiError {
 /// Stores every pair of a form or JSON object body, at once.
 #[utoipa::path(
     post,
-    path = "/api/storage/",
+    path = "/api/storage/", security(("bearer" = ["cache:write"])),
     request_body(description = "Pairs to store: a form `k1=v1&k2=v2` or a JSON object of strings",
         content(
             (std::collections::HashMap<String, String> = "application/json"),
@@ -123,7 +123,7 @@ fn too_large(key: &str, limit: usize) -> ApiError {
 /// Reads one key (counts as a use of it).
 #[utoipa::path(
     get,
-    path = "/api/storage/",
+    path = "/api/storage/", security(("bearer" = ["cache:read"])),
     params(KeyQuery),
     responses(
         (status = 200, description = "The value", body = KeyValue),
@@ -155,7 +155,7 @@ pub async fn get_storage(
 /// Deletes one key: 204, or 404 when there was nothing to delete.
 #[utoipa::path(
     delete,
-    path = "/api/storage/",
+    path = "/api/storage/", security(("bearer" = ["cache:write"])),
     params(KeyQuery),
     responses(
         (status = 204, description = "Deleted"),
