@@ -34,15 +34,27 @@ pub async fn spawn_app_on(database: Arc<TestDatabase>) -> TestApp {
 
 /// Starts the service on `database`, reached through `url` (for example via a proxy).
 pub async fn spawn_app_with_url(database: Arc<TestDatabase>, url: &str) -> TestApp {
+    spawn_app_with_vars(database, url, &[]).await
+}
+
+/// As [`spawn_app_with_url`], with `extra` variables (access control) added.
+pub async fn spawn_app_with_vars(
+    database: Arc<TestDatabase>,
+    url: &str,
+    extra: &[(&str, &str)],
+) -> TestApp {
     telemetry::init_for_tests();
     let vars = [
         ("SEQUENCE_DATABASE_URL", url),
         ("HTTP_PORT", "0"),
         ("DATABASE_POOL_SIZE", "8"),
     ];
-    let config: Config =
-        env_config::from_iter(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
-            .unwrap();
+    let config: Config = env_config::from_iter(
+        vars.iter()
+            .chain(extra)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
+    .unwrap();
     let shutdown = CancellationToken::new();
     let app = Application::build(config, shutdown.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
