@@ -4,6 +4,7 @@
 mod eviction;
 mod frame_fuzz;
 mod helpers;
+mod http_access;
 mod http_api;
 mod limits;
 mod redis_client;
