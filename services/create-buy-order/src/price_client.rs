@@ -42,7 +42,8 @@ impl PriceClient {
         key: Option<&http_kit::access::OutgoingKey>,
     ) -> anyhow::Result<Self> {
         let mut headers = reqwest::header::HeaderMap::new();
-        if let Some(key) = key {
+        // An empty BTC_PRICE_API_KEY (as `.env` leaves it) sends no key.
+        if let Some(key) = key.filter(|k| !k.expose().is_empty()) {
             let mut value =
                 reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
                     .map_err(|_| {
