@@ -44,6 +44,7 @@ for pidfile in "$RUN_DIR"/pids/*.pid; do
   rm -f "$pidfile"
 done
 
+setup_api_keys
 ensure_postgres
 ensure_rabbitmq
 

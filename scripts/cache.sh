@@ -4,6 +4,8 @@
 # JSON value, wrong content type). Prints each request and the full response.
 # Usage: scripts/cache.sh   (BASE_URL default http://127.0.0.1:8785)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"  # api_curl: sends API_KEY, else the key ./run.sh made
 
 BASE_URL="${BASE_URL:-http://127.0.0.1:8785}"
 STORAGE="$BASE_URL/api/storage/"
@@ -13,7 +15,7 @@ show() {
     local method="$1" url="$2"
     shift 2
     echo "> $method $url $*"
-    curl -sS -i -X "$method" "$url" "$@" | sed 's/^/< /'
+    api_curl -sS -i -X "$method" "$url" "$@" | sed 's/^/< /'
     echo
     echo
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: starts the whole system with ./run.sh (debug build, offline against the recorded
 # upstream responses of scripts/upstream_mock.py), runs every manual script in scripts/ against
-# it and then scripts/openapi_check.sh, then stops it with SIGTERM and checks that it exits 0 and
-# frees every port.
+# it and then scripts/openapi_check.sh, then stops it with SIGTERM and checks that it exits 0,
+# frees every port, and that the API key (./run.sh's, which the scripts send) is in no log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -73,6 +73,12 @@ fi
 for port in "${SERVICE_PORTS[@]}" 6380; do
   if port_open 127.0.0.1 "$port"; then failed+=("port $port still open after the stop"); fi
 done
+# SPEC §11: the key the scripts sent reaches no log line (run.sh's own output prints it once,
+# by design, and is not a log).
+key=$(api_key)
+if [ -n "$key" ] && grep -rlF -- "$key" .run/logs/ > /dev/null; then
+  failed+=("the API key is in $(grep -rlF -- "$key" .run/logs/ | tr '\n' ' ')")
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'e2e FAILED: %s\n' "${failed[@]}" >&2

@@ -3,6 +3,8 @@
 # the schema back and list the client's events, printing every request and response.
 # Usage: scripts/event_gateway.sh   (BASE_URL defaults to http://127.0.0.1:8784)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"  # api_curl: sends API_KEY, else the key ./run.sh made
 
 BASE_URL="${BASE_URL:-http://127.0.0.1:8784}"
 CLIENT="${CLIENT:-manual}"
@@ -11,10 +13,10 @@ call() {
   local method="$1" path="$2" body="${3:-}"
   echo ">>> ${method} ${BASE_URL}${path} ${body}"
   if [[ -n "${body}" ]]; then
-    curl -sS -X "${method}" -H 'content-type: application/json' -d "${body}" \
+    api_curl -sS -X "${method}" -H 'content-type: application/json' -d "${body}" \
       -w '\n<<< HTTP %{http_code}\n\n' "${BASE_URL}${path}"
   else
-    curl -sS -X "${method}" -w '\n<<< HTTP %{http_code}\n\n' "${BASE_URL}${path}"
+    api_curl -sS -X "${method}" -w '\n<<< HTTP %{http_code}\n\n' "${BASE_URL}${path}"
   fi
 }
 

@@ -20,6 +20,54 @@ manual_scripts() {
   done
 }
 
+# Where ./run.sh keeps the local API key it generates (mode 0600).
+LOCAL_API_KEY_FILE=.run/api_key
+
+# For ./run.sh (SPEC §11): when the caller set neither API_KEYS nor API_KEYS_FILE, makes a local
+# key with every scope on first start (printed once, kept in LOCAL_API_KEY_FILE) and exports its
+# hash as API_KEYS; create-buy-order presents the key to btc-price (BTC_PRICE_API_KEY, unless
+# set). With the caller's keys, BTC_PRICE_API_KEY defaults to API_KEY.
+setup_api_keys() {
+  if [ -n "${API_KEYS:-}" ] || [ -n "${API_KEYS_FILE:-}" ]; then
+    echo "access control: using the API_KEYS/API_KEYS_FILE given"
+    [ -z "${API_KEY:-}" ] || export BTC_PRICE_API_KEY="${BTC_PRICE_API_KEY:-$API_KEY}"
+    return 0
+  fi
+  if [ ! -s "$LOCAL_API_KEY_FILE" ]; then
+    mkdir -p "$(dirname "$LOCAL_API_KEY_FILE")"
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$LOCAL_API_KEY_FILE")
+    chmod 600 "$LOCAL_API_KEY_FILE"
+    echo "access control: generated a local API key with every scope; it is shown only now and"
+    echo "kept in $LOCAL_API_KEY_FILE (the scripts in scripts/ read it):"
+    echo "  $(cat "$LOCAL_API_KEY_FILE")"
+  fi
+  local key
+  key=$(cat "$LOCAL_API_KEY_FILE")
+  export API_KEYS="local:$(printf %s "$key" | sha256sum | cut -d' ' -f1):*"
+  export BTC_PRICE_API_KEY="${BTC_PRICE_API_KEY:-$key}"
+}
+
+# The key the manual scripts send: API_KEY, else the one ./run.sh generated, else none.
+api_key() {
+  if [ -n "${API_KEY:-}" ]; then
+    printf %s "$API_KEY"
+  elif [ -r "$(dirname "${BASH_SOURCE[0]}")/../$LOCAL_API_KEY_FILE" ]; then
+    cat "$(dirname "${BASH_SOURCE[0]}")/../$LOCAL_API_KEY_FILE"
+  fi
+}
+
+# curl with `Authorization: Bearer <api_key>` when there is a key. The header goes through a
+# file descriptor, so the key is on no command line (ps) and in no printed request.
+api_curl() {
+  local key
+  key=$(api_key)
+  if [ -n "$key" ]; then
+    curl -H @<(printf 'Authorization: Bearer %s\n' "$key") "$@"
+  else
+    curl "$@"
+  fi
+}
+
 # Exports every KEY=VALUE of FILE that the environment does not already set.
 load_env_file() {
   local file=$1 line key value
@@ -83,7 +131,7 @@ ensure_rabbitmq() {
 show_get() {
   local path=$1
   echo "> GET $BASE_URL$path" >&2
-  curl -sS -i "$BASE_URL$path" | tee /dev/stderr | sed -n '/^\r\{0,1\}$/,$p' | tail -n +2
+  api_curl -sS -i "$BASE_URL$path" | tee /dev/stderr | sed -n '/^\r\{0,1\}$/,$p' | tail -n +2
   printf '\n\n' >&2
 }
 

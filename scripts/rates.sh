@@ -5,6 +5,8 @@
 # default USD and EUR). The first sample arrives at the next update tick
 # (RATE_UPDATE_INTERVAL_SECS, 60 by default); until then /rates answers 404 no_rate_for_date.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"  # api_curl: sends API_KEY, else the key ./run.sh made
 
 BASE_URL="${BASE_URL:-http://127.0.0.1:8782}"
 BASE="${BASE:-USD}"
@@ -14,9 +16,9 @@ call() {
     local verb="$1" path="$2" body="${3:-}"
     echo "> $verb $BASE_URL$path ${body}"
     if [[ -n "$body" ]]; then
-        curl -sS -i -X "$verb" -H 'content-type: application/json' -d "$body" "$BASE_URL$path" | sed 's/^/< /'
+        api_curl -sS -i -X "$verb" -H 'content-type: application/json' -d "$body" "$BASE_URL$path" | sed 's/^/< /'
     else
-        curl -sS -i -X "$verb" "$BASE_URL$path" | sed 's/^/< /'
+        api_curl -sS -i -X "$verb" "$BASE_URL$path" | sed 's/^/< /'
     fi
     echo
     echo

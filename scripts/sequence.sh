@@ -2,13 +2,15 @@
 # Manual test of the sequence service with curl: every endpoint, and a bad count.
 # Usage: scripts/sequence.sh   (BASE_URL default http://127.0.0.1:8783)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"  # api_curl: sends API_KEY, else the key ./run.sh made
 
 BASE_URL="${BASE_URL:-http://127.0.0.1:8783}"
 
 show() {
     local path="$1"
     echo "> GET $BASE_URL$path"
-    curl -sS -i "$BASE_URL$path" | sed 's/^/< /'
+    api_curl -sS -i "$BASE_URL$path" | sed 's/^/< /'
     echo
     echo
 }

@@ -11,6 +11,7 @@
 //! })?;
 //! ```
 
+pub mod access;
 mod error;
 pub mod extractors;
 pub mod health;
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod request_id;
 mod server;
 
+pub use access::{Access, AccessConfig, require, require_any_of, require_key};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, chain};
 pub use health::{Readiness, ReadyCheck, check_fn};
 pub use metrics::HttpMetrics;

@@ -63,8 +63,9 @@ impl FromRequest for RequestId {
     }
 }
 
-/// Middleware (`actix_web::middleware::from_fn`): assigns the id, opens the request span,
-/// logs the outcome, counts it in [`HttpMetrics`] and sets the response header.
+/// Middleware (`actix_web::middleware::from_fn`): assigns the id, opens the request span (with
+/// `key_name`, the name of the API key that authorised the request, once a route's access check
+/// records it), logs the outcome, counts it in [`HttpMetrics`] and sets the response header.
 pub async fn track_request(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -75,11 +76,17 @@ pub async fn track_request(
         request_id = %id,
         method = %request.method(),
         path = %request.path(),
+        key_name = tracing::field::Empty,
     );
     request.extensions_mut().insert(id.clone());
     let metrics = request.app_data::<web::Data<HttpMetrics>>().cloned();
     let started = Instant::now();
-    let mut response = next.call(request).instrument(span.clone()).await?;
+    // The inner services' synchronous part (the access check) runs inside the span too, so it
+    // can record the key's name on it.
+    let mut response = span
+        .in_scope(|| next.call(request))
+        .instrument(span.clone())
+        .await?;
     let elapsed = started.elapsed();
     let status = response.status();
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {

@@ -6,6 +6,7 @@
 //! accepting, drains in-flight requests, and returns.
 
 use crate::{
+    access::{self, Access},
     extractors,
     health::{Readiness, get_live, get_ready},
     metrics::{HttpMetrics, get_metrics},
@@ -39,10 +40,13 @@ pub struct Common {
     pub allowed: AllowedMethods,
     /// Limit of JSON and form bodies, in bytes.
     pub body_limit_bytes: usize,
+    /// The API keys and rate limits routes wrapped in [`crate::require`] check.
+    pub access: Access,
 }
 
 impl Common {
-    /// Common parts with the default body limit.
+    /// Common parts with the default body limit, running open until [`Common::with_access`].
+    /// The document gets the bearer scheme and refusals of [`access::openapi::secured`].
     pub fn new(
         metrics: HttpMetrics,
         readiness: Readiness,
@@ -51,10 +55,18 @@ impl Common {
         Self {
             metrics,
             readiness,
-            openapi: OpenApiDocument::new(openapi),
+            openapi: OpenApiDocument::new(&access::openapi::secured(openapi)),
             allowed: AllowedMethods::from_openapi(openapi),
             body_limit_bytes: extractors::DEFAULT_BODY_LIMIT_BYTES,
+            access: Access::open(),
         }
+    }
+
+    /// Checks protected routes against `access` (from [`crate::AccessConfig::load`]).
+    #[must_use]
+    pub fn with_access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
     }
 }
 
@@ -79,6 +91,7 @@ pub fn app(
         .app_data(web::Data::new(common.readiness.clone()))
         .app_data(web::Data::new(common.openapi.clone()))
         .app_data(web::Data::new(common.allowed.clone()))
+        .app_data(web::Data::new(common.access.clone()))
         .configure(|cfg| extractors::configure(cfg, limit))
         .route("/health/live", web::get().to(get_live))
         .route("/health/ready", web::get().to(get_ready))

@@ -1,6 +1,7 @@
 //! Test support shared by every crate's tests: a fresh database per test, unique broker
 //! names, a cuttable TCP proxy for fault tests, and polling with a deadline.
 
+pub mod access;
 mod database;
 mod proxy;
 

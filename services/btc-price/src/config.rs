@@ -10,6 +10,7 @@
 //! | `PRICE_MAX_STALE_MS` | `60000` | how old a price may be served (flagged stale) while upstreams fail |
 //! | `UPSTREAM_TIMEOUT_MS` | `1500` | timeout of one upstream HTTP call |
 //! | `UPSTREAM_MAX_ATTEMPTS` | `2` | attempts per source for retryable failures |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, HttpSettings, Validate, require_http_url, require_range};
 use serde::Deserialize;
@@ -39,6 +40,9 @@ pub struct Config {
     /// Attempts per source.
     #[serde(default = "default_attempts")]
     pub upstream_max_attempts: u32,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_coinbase() -> String {
@@ -80,6 +84,7 @@ impl Config {
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.http.validate()?;
+        self.access.validate()?;
         require_http_url("COINBASE_API_URL", &self.coinbase_api_url)?;
         require_http_url("KRAKEN_API_URL", &self.kraken_api_url)?;
         require_range("PRICE_TTL_MS", self.price_ttl_ms, 1, 3_600_000)?;

@@ -32,6 +32,8 @@ pub struct Application {
 impl Application {
     /// Binds the listener (port 0 picks one) and builds the server; stops when `shutdown` is cancelled.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let metrics = HttpMetrics::new()?;
         let upstreams = Upstreams::new(
             &config.coinbase_api_url,
@@ -42,7 +44,7 @@ impl Application {
         )?;
         let cache = web::Data::new(PriceCache::new(upstreams, config.ttl(), config.max_stale()));
         // No database or broker: ready as soon as it serves.
-        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi());
+        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi()).with_access(access);
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {

@@ -23,6 +23,8 @@
 //! | `READ_MODEL_QUEUE_EXPIRES_MS` | unset | `x-expires` of that queue (tests only; must match read-model-sync's) |
 //! | `OUTBOX_LEASE_MS` | `30000` | how long a relay's claim keeps other relays off a row; more than 5 s + the confirm timeout |
 //! | `PUBLISH_CONFIRM_TIMEOUT_MS` | `5000` | wait for a publisher confirm; later, the publish failed and the row is retried |
+//! | `BTC_PRICE_API_KEY` | unset (no key sent) | the key presented to btc-price; it needs `prices:read` |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{
     BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
@@ -79,6 +81,12 @@ pub struct Config {
     /// Wait for one publisher confirm, ms.
     #[serde(default = "default_confirm_timeout")]
     pub publish_confirm_timeout_ms: u64,
+    /// The key create-buy-order presents to btc-price (`BTC_PRICE_API_KEY`); unset sends none.
+    #[serde(default)]
+    pub btc_price_api_key: Option<http_kit::access::OutgoingKey>,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_database() -> String {
@@ -142,6 +150,7 @@ impl Validate for Config {
         self.http.validate()?;
         self.database.validate()?;
         self.broker.validate()?;
+        self.access.validate()?;
         require_postgres_url("WRITE_DATABASE_URL", &self.write_database_url)?;
         require_http_url("BTC_PRICE_URL", &self.btc_price_url)?;
         require_range(

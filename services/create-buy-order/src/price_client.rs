@@ -1,5 +1,5 @@
 //! The client of btc-price: `GET {BTC_PRICE_URL}/btc_price/{currency}`, forwarding the
-//! request id. Anything but a 200 with a positive decimal rate is "price unavailable".
+//! request id and presenting `BTC_PRICE_API_KEY` as `Authorization: Bearer`. Anything but a 200 with a positive decimal rate is "price unavailable".
 
 use domain::Currency;
 use rust_decimal::Decimal;
@@ -33,9 +33,29 @@ pub struct PriceClient {
 }
 
 impl PriceClient {
-    /// A client for `base_url` whose calls time out after `timeout`.
-    pub fn new(base_url: &str, timeout: Duration) -> reqwest::Result<Self> {
-        let client = reqwest::Client::builder().timeout(timeout).build()?;
+    /// A client for `base_url` whose calls time out after `timeout` and carry `key`, if any
+    /// (in a header marked sensitive, so it is never printed). Fails on a key that cannot be
+    /// a header value.
+    pub fn new(
+        base_url: &str,
+        timeout: Duration,
+        key: Option<&http_kit::access::OutgoingKey>,
+    ) -> anyhow::Result<Self> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        // An empty BTC_PRICE_API_KEY (as `.env` leaves it) sends no key.
+        if let Some(key) = key.filter(|k| !k.expose().is_empty()) {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .map_err(|_| {
+                        anyhow::anyhow!("BTC_PRICE_API_KEY has characters a header cannot carry")
+                    })?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .default_headers(headers)
+            .build()?;
         Ok(Self {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),

@@ -42,6 +42,8 @@ impl Application {
     /// Binds the listener (port 0 picks one), builds the server and starts the relay; both
     /// stop when `shutdown` is cancelled.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let metrics = HttpMetrics::new()?;
         let pool = store::lazy_pool(
             &config.write_database_url,
@@ -80,7 +82,11 @@ impl Application {
         let service = web::Data::new(OrderService {
             pool: pool.clone(),
             committer: Committer::start(pool.clone(), config.order_batch_size as usize),
-            prices: PriceClient::new(&config.btc_price_url, config.price_timeout())?,
+            prices: PriceClient::new(
+                &config.btc_price_url,
+                config.price_timeout(),
+                config.btc_price_api_key.as_ref(),
+            )?,
             relay_wake,
             outcomes,
         });
@@ -90,7 +96,7 @@ impl Application {
             let pool = ready_pool.clone();
             async move { store::check_schema_current(&pool, Database::Write).await }
         }));
-        let common = Common::new(metrics, readiness, &ApiDoc::openapi());
+        let common = Common::new(metrics, readiness, &ApiDoc::openapi()).with_access(access);
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown.clone(), move |cfg| {

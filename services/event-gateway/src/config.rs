@@ -18,6 +18,7 @@
 //! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8784` | port to bind (0: any free port) |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{
     BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_range,
@@ -59,6 +60,9 @@ pub struct Config {
     /// Body limit, in bytes.
     #[serde(default = "max_body_bytes")]
     pub max_body_bytes: usize,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn database_url() -> String {
@@ -106,6 +110,7 @@ impl Validate for Config {
         self.http.validate()?;
         self.database.validate()?;
         self.broker.validate()?;
+        self.access.validate()?;
         require_url(
             "EVENT_GATEWAY_DATABASE_URL",
             &self.event_gateway_database_url,

@@ -25,6 +25,8 @@ impl Application {
     /// Builds the adapters and the core and binds the listener; stops when `shutdown` is
     /// cancelled. Neither the database nor the broker needs to be up yet.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let pool = store::lazy_pool(&config.event_gateway_database_url, config.pool_options());
         let stream = Arc::new(RabbitEventStream::new(
             &config.broker.amqp_url,
@@ -44,7 +46,8 @@ impl Application {
 
         let metrics = HttpMetrics::new()?;
         let gateway_metrics = web::Data::new(GatewayMetrics::register(metrics.registry())?);
-        let mut common = Common::new(metrics, readiness(pool, stream.clone()), &ApiDoc::openapi());
+        let mut common = Common::new(metrics, readiness(pool, stream.clone()), &ApiDoc::openapi())
+            .with_access(access);
         common.body_limit_bytes = config.max_body_bytes;
         let limit = web::Data::new(BodyLimit(config.max_body_bytes));
 

@@ -11,6 +11,7 @@
 //! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8778` | port to bind (0: any free port) |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, DatabaseSettings, HttpSettings, Validate, require_postgres_url};
 use serde::Deserialize;
@@ -28,6 +29,9 @@ pub struct Config {
     /// The read model.
     #[serde(default = "read_url")]
     pub read_database_url: String,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn read_url() -> String {
@@ -52,6 +56,7 @@ impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.http.validate()?;
         self.database.validate()?;
+        self.access.validate()?;
         require_postgres_url("READ_DATABASE_URL", &self.read_database_url)?;
         Ok(())
     }

@@ -34,19 +34,25 @@ pub struct Application {
 impl Application {
     /// Binds the listener; the server stops when `shutdown` is cancelled.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let pool = store::lazy_pool(&config.read_database_url, config.pool_options());
         let for_check = pool.clone();
         let readiness = Readiness::new().with(check_fn("database", move || {
             let pool = for_check.clone();
             async move { store::check_schema_current(&pool, Database::Read).await }
         }));
-        let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi());
+        let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi()).with_access(access);
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let pool = web::Data::new(pool);
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
-            cfg.app_data(pool.clone())
-                .route("/buy_orders", web::get().to(get_buy_orders));
+            cfg.app_data(pool.clone()).route(
+                "/buy_orders",
+                web::get()
+                    .to(get_buy_orders)
+                    .wrap(http_kit::require("orders:read")),
+            );
         })?;
         Ok(Self { port, server })
     }

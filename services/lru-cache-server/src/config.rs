@@ -13,6 +13,7 @@
 //! | `CACHE_MAX_CONNECTIONS` | `10000` | most RESP clients connected at once |
 //! | `CACHE_SHARDS` | `16` | store shards (locks); eviction is exact global LRU with any number |
 //! | `CACHE_THREADS` | `1` | RESP threads, each a single-threaded event loop on its own socket |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, Validate, require_range};
 use serde::Deserialize;
@@ -56,6 +57,9 @@ pub struct Config {
     /// `CACHE_THREADS`
     #[serde(default = "default_threads")]
     pub cache_threads: usize,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_host() -> String {
@@ -119,6 +123,7 @@ impl Config {
 
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
+        self.access.validate()?;
         let max_bulk = usize::try_from(PROTO_MAX_BULK_LEN).unwrap_or(usize::MAX);
         if self.http_host.is_empty() {
             return Err(ConfigError::invalid(

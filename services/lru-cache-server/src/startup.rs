@@ -33,6 +33,8 @@ pub struct Application {
 impl Application {
     /// Creates the store and binds both listeners; cancelling `shutdown` stops everything.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Application> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let resp_listeners =
             server::bind(config.resp_host(), config.cache_port, config.cache_threads).await?;
         let resp_port = match resp_listeners.first() {
@@ -49,7 +51,8 @@ impl Application {
         metrics
             .registry()
             .register(Box::new(CacheCollector::new(Arc::clone(&state))?))?;
-        let mut common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi());
+        let mut common =
+            Common::new(metrics, Readiness::new(), &ApiDoc::openapi()).with_access(access);
         common.body_limit_bytes = state.config.cache_max_request_bytes;
         let data = http::data(&state);
         let http = HttpServer::new(move || {

@@ -10,6 +10,7 @@
 //! | `MIGRATION_SERVE` | `false` | after migrating, keep serving `GET /status` |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind when serving |
 //! | `HTTP_PORT` | `8781` | port to bind when serving |
+//! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{ConfigError, HttpSettings, Validate, require_postgres_url};
 use serde::Deserialize;
@@ -39,6 +40,9 @@ pub struct Config {
     /// Keep serving `/status` after migrating.
     #[serde(default)]
     pub migration_serve: bool,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn write_url() -> String {
@@ -80,6 +84,7 @@ impl Config {
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.http.validate()?;
+        self.access.validate()?;
         for database in Database::ALL {
             require_postgres_url(database.env_var(), self.url(database))?;
         }

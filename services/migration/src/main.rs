@@ -5,6 +5,13 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     telemetry::init_or_exit("migration");
     let config: Config = env_config::load_or_exit();
+    let access = match config.access.load() {
+        Ok(access) => access,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let targets = config.targets();
     let for_run = targets.clone();
     let outcomes = tokio::task::spawn_blocking(move || migrate_all(&for_run))
@@ -22,7 +29,13 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let shutdown = http_kit::shutdown_on_signals();
-    let served = match Application::build(&config.http.host, config.http.port, targets, shutdown) {
+    let served = match Application::build(
+        &config.http.host,
+        config.http.port,
+        targets,
+        access,
+        shutdown,
+    ) {
         Ok(app) => app.run_until_stopped().await.map_err(anyhow::Error::from),
         Err(error) => Err(error),
     };

@@ -30,6 +30,7 @@ impl Application {
         host: &str,
         port: u16,
         targets: Vec<(store::Database, String)>,
+        access: http_kit::Access,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
         let listener = http_kit::bind(host, port)?;
@@ -57,10 +58,13 @@ impl Application {
                 }
             }
         }));
-        let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi());
+        let common =
+            Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi()).with_access(access);
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
-            cfg.app_data(web::Data::new(targets.clone()))
-                .route("/status", web::get().to(get_status));
+            cfg.app_data(web::Data::new(targets.clone())).route(
+                "/status",
+                web::get().to(get_status).wrap(http_kit::require_key()),
+            );
         })?;
         Ok(Self { port, server })
     }

@@ -22,6 +22,8 @@
 //! - `REQUEST_TIMEOUT_MS` (default 10000): whole-request deadline, 503 `request_timeout` past it.
 //!
 //! The shared ones are `env_config`'s sections; see there for their ranges.
+//! - `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`: access control,
+//!   SPEC §11 (unset: open, no limit); see `http_kit::AccessConfig`.
 
 use env_config::{
     BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_http_url,
@@ -71,6 +73,9 @@ pub struct Config {
     /// `RATE_RETENTION_DAYS`.
     #[serde(default = "default_retention_days")]
     pub rate_retention_days: u32,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_database_url() -> String {
@@ -106,6 +111,7 @@ impl Validate for Config {
         self.http.validate()?;
         self.database.validate()?;
         self.broker.validate()?;
+        self.access.validate()?;
         require_postgres_url("RATE_CACHE_DATABASE_URL", &self.rate_cache_database_url)?;
         if self.rate_jobs_queue.trim().is_empty() || self.rate_jobs_queue.len() > 200 {
             return Err(ConfigError::invalid(

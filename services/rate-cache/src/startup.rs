@@ -28,6 +28,8 @@ impl Application {
     /// Binds the listener, starts the job consumer and the schedulers. Cancelling `shutdown`
     /// drains requests, finishes the job in hand and stops the schedules.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let pool = store::lazy_pool(
             &config.rate_cache_database_url,
             PoolOptions::from(&config.database),
@@ -77,7 +79,8 @@ impl Application {
             metrics,
             readiness(&pool, consumer_state),
             &ApiDoc::openapi(),
-        );
+        )
+        .with_access(access);
         let state = web::Data::new(State { pool });
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();

@@ -18,6 +18,8 @@
 //! - `REQUEST_TIMEOUT_MS` (default 10000): whole-request deadline, 503 `request_timeout` past it.
 //!
 //! The shared ones are `env_config`'s sections; see there for their ranges.
+//! - `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`: access control,
+//!   SPEC §11 (unset: open, no limit); see `http_kit::AccessConfig`.
 
 use env_config::{
     ConfigError, DatabaseSettings, HttpSettings, Validate, require_postgres_url, require_range,
@@ -42,6 +44,9 @@ pub struct Config {
     /// `SEQUENCE_BLOCK_SIZE`.
     #[serde(default = "default_block_size")]
     pub sequence_block_size: u64,
+    /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
+    #[serde(flatten)]
+    pub access: http_kit::AccessConfig,
 }
 
 fn default_database_url() -> String {
@@ -60,6 +65,7 @@ impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.http.validate()?;
         self.database.validate()?;
+        self.access.validate()?;
         require_postgres_url("SEQUENCE_DATABASE_URL", &self.sequence_database_url)?;
         require_range("SEQUENCE_MAX_COUNT", self.sequence_max_count, 1, 100_000)?;
         require_range(

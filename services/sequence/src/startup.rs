@@ -24,6 +24,8 @@ impl Application {
     /// Binds the listener and builds the server; nothing is served until
     /// [`Application::run_until_stopped`]. Cancelling `shutdown` drains and stops it.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        // First, so that "access control is off/on" is the service's first log line.
+        let access = config.access.load()?;
         let pool = pool(
             &config.sequence_database_url,
             PoolOptions::from(&config.database),
@@ -50,7 +52,7 @@ impl Application {
             metrics,
             readiness(&pool, blocks.is_none()),
             &ApiDoc::openapi(),
-        );
+        ).with_access(access);
         let state = web::Data::new(State {
             pool,
             max_count: config.sequence_max_count,

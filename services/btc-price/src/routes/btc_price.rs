@@ -64,7 +64,7 @@ async fn current(cache: &PriceCache) -> Result<Served, ApiError> {
 /// `GET /btc_price/{currency}`: the price of 1 BTC in EUR, GBP or USD.
 #[utoipa::path(
     get,
-    path = "/btc_price/{currency}",
+    path = "/btc_price/{currency}", security(("bearer" = ["prices:read"])),
     params(("currency" = String, Path, description = "EUR, GBP or USD", pattern = "^(EUR|GBP|USD)$")),
     responses(
         (status = 200, body = PriceView),
@@ -90,7 +90,7 @@ pub async fn get_btc_price(
 /// `GET /btc_prices`: the price of 1 BTC in EUR, GBP and USD.
 #[utoipa::path(
     get,
-    path = "/btc_prices",
+    path = "/btc_prices", security(("bearer" = ["prices:read"])),
     responses(
         (status = 200, body = PriceList),
         (status = 503, body = http_kit::ErrorEnvelope, description = "no price younger than PRICE_MAX_STALE_MS"),

@@ -11,6 +11,16 @@ use actix_web::web;
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/btc_price/{currency}", web::get().to(get_btc_price))
-        .route("/btc_prices", web::get().to(get_btc_prices));
+    cfg.route(
+        "/btc_price/{currency}",
+        web::get()
+            .to(get_btc_price)
+            .wrap(http_kit::require("prices:read")),
+    )
+    .route(
+        "/btc_prices",
+        web::get()
+            .to(get_btc_prices)
+            .wrap(http_kit::require("prices:read")),
+    );
 }

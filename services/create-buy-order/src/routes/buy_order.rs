@@ -112,7 +112,7 @@ fn cap_exceeded(btc: Decimal, remaining: Decimal) -> ApiError {
 /// `PUT /buy_order`.
 #[utoipa::path(
     put,
-    path = "/buy_order",
+    path = "/buy_order", security(("bearer" = ["orders:write"])),
     request_body = RawOrderBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters")),
     responses(

@@ -8,5 +8,10 @@ use actix_web::web;
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/buy_order", web::put().to(put_buy_order));
+    cfg.route(
+        "/buy_order",
+        web::put()
+            .to(put_buy_order)
+            .wrap(http_kit::require("orders:write")),
+    );
 }

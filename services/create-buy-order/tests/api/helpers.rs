@@ -42,6 +42,11 @@ impl Drop for Prices {
 impl Prices {
     /// btc-price with EUR at `eur`; a 1 ms TTL so a new Coinbase answer is seen at once.
     pub async fn start(eur: &str) -> Self {
+        Self::start_with(eur, &[]).await
+    }
+
+    /// As [`Prices::start`], with `extra` variables (access control) added.
+    pub async fn start_with(eur: &str, extra: &[(&str, String)]) -> Self {
         let coinbase = MockServer::start().await;
         let kraken = MockServer::start().await;
         Mock::given(path("/0/public/Ticker"))
@@ -59,6 +64,7 @@ impl Prices {
             ("PRICE_MAX_STALE_MS", "1".to_owned()),
             ("UPSTREAM_MAX_ATTEMPTS", "1".to_owned()),
         ];
+        let vars = vars.into_iter().chain(extra.iter().cloned());
         let config: btc_price::config::Config =
             env_config::from_iter(vars.map(|(k, v)| (k.to_owned(), v))).unwrap();
         let shutdown = CancellationToken::new();
@@ -146,6 +152,11 @@ pub const READ_MODEL_QUEUE_EXPIRES_MS: u32 = 120_000;
 
 /// create-buy-order on port 0 with `wiring`.
 pub async fn spawn_instance(wiring: &Wiring) -> TestApp {
+    spawn_instance_with(wiring, &[]).await
+}
+
+/// As [`spawn_instance`], with `extra` variables (access control) added.
+pub async fn spawn_instance_with(wiring: &Wiring, extra: &[(&str, String)]) -> TestApp {
     telemetry::init_for_tests();
     let mut vars = vec![
         ("HTTP_PORT", "0".to_owned()),
@@ -164,6 +175,7 @@ pub async fn spawn_instance(wiring: &Wiring) -> TestApp {
         ),
     ];
     vars.extend(wiring.extra.iter().cloned());
+    vars.extend(extra.iter().cloned());
     let config: Config =
         env_config::from_iter(vars.into_iter().map(|(k, v)| (k.to_owned(), v))).unwrap();
     let shutdown = CancellationToken::new();

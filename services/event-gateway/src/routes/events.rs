@@ -27,7 +27,7 @@ pub struct Sent {
 /// Validates an event against the latest schema version and publishes it.
 #[utoipa::path(
     post,
-    path = "/{client}/{event}/send_event",
+    path = "/{client}/{event}/send_event", security(("bearer" = ["events:{client}:send"])),
     params(EventPath),
     request_body(content = serde_json::Value, description = "Any JSON value", content_type = "application/json"),
     responses(

@@ -63,22 +63,32 @@ pub struct ClientPath {
     pub client: String,
 }
 
+/// What reading a client's schemas takes: its `send` scope (a sender needs the schema it must
+/// meet) or its `admin` scope.
+fn read_scope() -> http_kit::access::Require {
+    http_kit::require_any_of(&["events:{client}:send", "events:{client}:admin"])
+}
+
 /// Registers the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/{client}/{event}/register_event",
-        web::post().to(schemas::post_register_event),
+        web::post()
+            .to(schemas::post_register_event)
+            .wrap(http_kit::require("events:{client}:admin")),
     )
     .route(
         "/{client}/{event}/send_event",
-        web::post().to(events::post_send_event),
+        web::post()
+            .to(events::post_send_event)
+            .wrap(http_kit::require("events:{client}:send")),
     )
     .route(
         "/{client}/{event}/schema",
-        web::get().to(schemas::get_schema),
+        web::get().to(schemas::get_schema).wrap(read_scope()),
     )
     .route(
         "/{client}/list_events",
-        web::get().to(schemas::get_list_events),
+        web::get().to(schemas::get_list_events).wrap(read_scope()),
     );
 }

@@ -71,7 +71,7 @@ pub struct VersionQuery {
 /// Registers a JSON Schema as the next version of an event (or nothing, if it is the latest).
 #[utoipa::path(
     post,
-    path = "/{client}/{event}/register_event",
+    path = "/{client}/{event}/register_event", security(("bearer" = ["events:{client}:admin"])),
     params(EventPath),
     request_body(content = Value, description = "A JSON Schema (draft 4, 6, 7, 2019-09 or 2020-12 by `$schema`; default 2020-12)", content_type = "application/json"),
     responses(
@@ -113,7 +113,7 @@ pub async fn post_register_event(
 /// The latest schema of an event, or `?version=N`.
 #[utoipa::path(
     get,
-    path = "/{client}/{event}/schema",
+    path = "/{client}/{event}/schema", security(("bearer" = ["events:{client}:send", "events:{client}:admin"])),
     params(EventPath, VersionQuery),
     responses(
         (status = 200, description = "The schema", body = SchemaVersion),
@@ -135,7 +135,7 @@ pub async fn get_schema(
 /// Every event of a client with its latest version.
 #[utoipa::path(
     get,
-    path = "/{client}/list_events",
+    path = "/{client}/list_events", security(("bearer" = ["events:{client}:send", "events:{client}:admin"])),
     params(ClientPath),
     responses(
         (status = 200, description = "The events, by name", body = EventList),

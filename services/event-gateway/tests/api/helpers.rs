@@ -89,6 +89,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with its own database and exchange, talking to the broker at `amqp`.
 pub async fn spawn_app_with(amqp: &str) -> TestApp {
+    spawn_app_with_vars(amqp, &[]).await
+}
+
+/// As [`spawn_app_with`], with `extra` variables (access control) added.
+pub async fn spawn_app_with_vars(amqp: &str, extra: &[(&str, &str)]) -> TestApp {
     telemetry::init_for_tests();
     let db = tokio::task::spawn_blocking(|| TestDatabase::migrated(Database::EventGateway))
         .await
@@ -99,7 +104,7 @@ pub async fn spawn_app_with(amqp: &str) -> TestApp {
         exchange: exchange.clone(),
         db: db.clone(),
     });
-    let (address, shutdown) = start(db.url(), amqp, &exchange).await;
+    let (address, shutdown) = start(db.url(), amqp, &exchange, extra).await;
     TestApp {
         address,
         client: reqwest::Client::new(),
@@ -113,7 +118,7 @@ pub async fn spawn_app_with(amqp: &str) -> TestApp {
 /// A second instance over the same database and exchange as `app`.
 pub async fn second_instance(app: &TestApp) -> TestApp {
     let db = app.db.clone();
-    let (address, shutdown) = start(db.url(), &amqp_url(), &app.exchange).await;
+    let (address, shutdown) = start(db.url(), &amqp_url(), &app.exchange, &[]).await;
     TestApp {
         address,
         client: reqwest::Client::new(),
@@ -124,7 +129,12 @@ pub async fn second_instance(app: &TestApp) -> TestApp {
     }
 }
 
-async fn start(db_url: &str, amqp: &str, exchange: &str) -> (String, CancellationToken) {
+async fn start(
+    db_url: &str,
+    amqp: &str,
+    exchange: &str,
+    extra: &[(&str, &str)],
+) -> (String, CancellationToken) {
     let vars = [
         ("EVENT_GATEWAY_DATABASE_URL", db_url),
         ("AMQP_URL", amqp),
@@ -132,8 +142,12 @@ async fn start(db_url: &str, amqp: &str, exchange: &str) -> (String, Cancellatio
         ("PUBLISH_TIMEOUT_MS", "3000"),
         ("HTTP_PORT", "0"),
     ];
-    let config =
-        Config::from_iter(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).unwrap();
+    let config = Config::from_iter(
+        vars.iter()
+            .chain(extra)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
+    .unwrap();
     let shutdown = CancellationToken::new();
     let app = Application::build(config, shutdown.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());

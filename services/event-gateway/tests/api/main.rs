@@ -1,6 +1,7 @@
 //! event-gateway against real PostgreSQL and RabbitMQ, one test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod access;
 mod broker;
 mod health;
 mod helpers;

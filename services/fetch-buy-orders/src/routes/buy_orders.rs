@@ -66,7 +66,7 @@ fn parse_reference(reference: Option<&str>) -> Result<Option<Uuid>, ApiError> {
 /// Lists orders newest first, `limit` at a time, after `last_reference`.
 #[utoipa::path(
     get,
-    path = "/buy_orders",
+    path = "/buy_orders", security(("bearer" = ["orders:read"])),
     params(PageQuery),
     responses(
         (status = 200, description = "A page of orders, newest first", body = BuyOrdersPage),

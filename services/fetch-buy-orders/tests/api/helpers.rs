@@ -34,11 +34,21 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with `database_url` (maybe a proxy in front of `db`) and waits until ready.
 pub async fn spawn_app_on(db: TestDatabase, database_url: &str) -> TestApp {
+    spawn_app_with(db, database_url, &[]).await
+}
+
+/// As [`spawn_app_on`], with `extra` variables (access control) added.
+pub async fn spawn_app_with(
+    db: TestDatabase,
+    database_url: &str,
+    extra: &[(&str, String)],
+) -> TestApp {
     let vars = [
         ("READ_DATABASE_URL", database_url.to_owned()),
         ("HTTP_PORT", "0".to_owned()),
         ("DATABASE_TIMEOUT_MS", "500".to_owned()),
     ];
+    let vars = vars.into_iter().chain(extra.iter().cloned());
     let config = Config::from_vars(vars.map(|(k, v)| (k.to_owned(), v))).unwrap();
     let shutdown = CancellationToken::new();
     let app = Application::build(config, shutdown.clone()).await.unwrap();

@@ -31,8 +31,23 @@ pub struct ApiDoc;
 /// Registers the API routes (with and without the trailing slash).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for path in ["/api/storage/", "/api/storage"] {
-        cfg.route(path, web::post().to(storage::post_storage))
-            .route(path, web::get().to(storage::get_storage))
-            .route(path, web::delete().to(storage::delete_storage));
+        cfg.route(
+            path,
+            web::post()
+                .to(storage::post_storage)
+                .wrap(http_kit::require("cache:write")),
+        )
+        .route(
+            path,
+            web::get()
+                .to(storage::get_storage)
+                .wrap(http_kit::require("cache:read")),
+        )
+        .route(
+            path,
+            web::delete()
+                .to(storage::delete_storage)
+                .wrap(http_kit::require("cache:write")),
+        );
     }
 }

@@ -55,7 +55,7 @@ fn not_found(key: &str) -> ApiError {
 /// a time), refusing the whole body before any write when it could not fit.
 #[utoipa::path(
     post,
-    path = "/api/storage/",
+    path = "/api/storage/", security(("bearer" = ["cache:write"])),
     request_body(description = "Pairs to store: a form `k1=v1&k2=v2` or a JSON object of strings",
         content(
             (std::collections::HashMap<String, String> = "application/json"),
@@ -127,7 +127,7 @@ fn too_large(key: &str, limit: usize) -> ApiError {
 /// Reads one key (counts as a use of it).
 #[utoipa::path(
     get,
-    path = "/api/storage/",
+    path = "/api/storage/", security(("bearer" = ["cache:read"])),
     params(KeyQuery),
     responses(
         (status = 200, description = "The value", body = KeyValue),
@@ -159,7 +159,7 @@ pub async fn get_storage(
 /// Deletes one key: 204, or 404 when there was nothing to delete.
 #[utoipa::path(
     delete,
-    path = "/api/storage/",
+    path = "/api/storage/", security(("bearer" = ["cache:write"])),
     params(KeyQuery),
     responses(
         (status = 204, description = "Deleted"),

@@ -6,6 +6,7 @@ mod eviction;
 mod frame_fuzz;
 mod global_lru;
 mod helpers;
+mod http_access;
 mod http_api;
 mod http_large_post;
 mod limits;

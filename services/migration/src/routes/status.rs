@@ -20,7 +20,7 @@ pub struct StatusResponse {
 }
 
 /// Applied and pending migrations of every database.
-#[utoipa::path(get, path = "/status", responses((status = 200, body = StatusResponse)))]
+#[utoipa::path(get, path = "/status", security(("bearer" = [])), responses((status = 200, body = StatusResponse)))]
 pub async fn get_status(targets: web::Data<Targets>) -> Result<HttpResponse, ApiError> {
     let targets = targets.0.clone();
     let databases = tokio::task::spawn_blocking(move || status_all(&targets))

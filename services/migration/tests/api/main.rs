@@ -6,6 +6,7 @@
     reason = "test helpers fail loudly"
 )]
 
+mod access;
 mod helpers;
 mod migrate;
 mod serve;

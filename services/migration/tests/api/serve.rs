@@ -10,7 +10,14 @@ use tokio_util::sync::CancellationToken;
 
 async fn spawn(targets: Vec<(Database, String)>) -> (String, CancellationToken) {
     let token = CancellationToken::new();
-    let app = Application::build("127.0.0.1", 0, targets, token.clone()).unwrap();
+    let app = Application::build(
+        "127.0.0.1",
+        0,
+        targets,
+        http_kit::Access::open(),
+        token.clone(),
+    )
+    .unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     (base, token)

@@ -43,13 +43,30 @@ pub fn currency(code: &str, field: &str) -> Result<String, ApiError> {
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/pairs", web::get().to(pairs::get_pairs))
-        .route("/pairs", web::post().to(pairs::post_pair))
-        .route(
-            "/pairs/{base}/{quote}",
-            web::delete().to(pairs::delete_pair),
-        )
-        .route("/rates/{base}/{quote}", web::get().to(rates::get_rate));
+    cfg.route(
+        "/pairs",
+        web::get()
+            .to(pairs::get_pairs)
+            .wrap(http_kit::require("rates:read")),
+    )
+    .route(
+        "/pairs",
+        web::post()
+            .to(pairs::post_pair)
+            .wrap(http_kit::require("rates:admin")),
+    )
+    .route(
+        "/pairs/{base}/{quote}",
+        web::delete()
+            .to(pairs::delete_pair)
+            .wrap(http_kit::require("rates:admin")),
+    )
+    .route(
+        "/rates/{base}/{quote}",
+        web::get()
+            .to(rates::get_rate)
+            .wrap(http_kit::require("rates:read")),
+    );
 }
 
 /// The OpenAPI document of the service.

@@ -47,7 +47,7 @@ pub struct PairListItem {
 }
 
 /// Register a pair: 201 when new, 200 when already registered.
-#[utoipa::path(post, path = "/pairs", request_body = NewPair, responses(
+#[utoipa::path(post, path = "/pairs", security(("bearer" = ["rates:admin"])), request_body = NewPair, responses(
     (status = 201, description = "Registered", body = Pair),
     (status = 200, description = "Already registered", body = Pair),
     (status = 400, description = "The body is not JSON", body = http_kit::ErrorEnvelope),
@@ -85,7 +85,7 @@ pub async fn post_pair(
 }
 
 /// Stop tracking a pair and drop its samples.
-#[utoipa::path(delete, path = "/pairs/{base}/{quote}", responses(
+#[utoipa::path(delete, path = "/pairs/{base}/{quote}", security(("bearer" = ["rates:admin"])), responses(
     (status = 204, description = "Deleted"),
     (status = 404, description = "Not registered", body = http_kit::ErrorEnvelope),
 ))]
@@ -115,7 +115,7 @@ pub async fn delete_pair(
 }
 
 /// Every pair with its latest rate.
-#[utoipa::path(get, path = "/pairs", responses((status = 200, description = "Pairs", body = Vec<PairListItem>)))]
+#[utoipa::path(get, path = "/pairs", security(("bearer" = ["rates:read"])), responses((status = 200, description = "Pairs", body = Vec<PairListItem>)))]
 pub async fn get_pairs(state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let rows = store::run(&state.pool, db::list_pairs)
         .await

@@ -63,7 +63,7 @@ fn parse_date(raw: Option<&str>) -> Result<NaiveDate, ApiError> {
 }
 
 /// The average of the rates observed on a UTC date, with min, max and count.
-#[utoipa::path(get, path = "/rates/{base}/{quote}", params(DateQuery), responses(
+#[utoipa::path(get, path = "/rates/{base}/{quote}", security(("bearer" = ["rates:read"])), params(DateQuery), responses(
     (status = 200, description = "The day's rates", body = DayRate),
     (status = 404, description = "unknown_pair or no_rate_for_date", body = http_kit::ErrorEnvelope),
     (status = 422, description = "Bad date", body = http_kit::ErrorEnvelope),

@@ -30,6 +30,8 @@ pub struct Options {
     pub trim_secs: u64,
     pub retention_days: u32,
     pub queue: String,
+    /// More variables (access control).
+    pub extra: Vec<(String, String)>,
 }
 
 impl Options {
@@ -42,6 +44,7 @@ impl Options {
             trim_secs: 3600,
             retention_days: 30,
             queue: test_support::unique_name("rate_cache.jobs"),
+            extra: Vec::new(),
         }
     }
 
@@ -66,6 +69,7 @@ impl Options {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
+        .chain(self.extra.iter().cloned())
         .collect()
     }
 }

@@ -2,6 +2,7 @@
 //! upstream providers mocked by wiremock serving recorded responses: one test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod access;
 mod ecb;
 mod helpers;
 mod pairs;

@@ -69,10 +69,30 @@ fn store_error(e: &StoreError) -> ApiError {
 
 /// Registers the `/v1` and `/v2` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/forward", web::get().to(get_v1_forward))
-        .route("/v1/reverse", web::get().to(get_v1_reverse))
-        .route("/v2/forward", web::get().to(get_v2_forward))
-        .route("/v2/reverse", web::get().to(get_v2_reverse));
+    cfg.route(
+        "/v1/forward",
+        web::get()
+            .to(get_v1_forward)
+            .wrap(http_kit::require("sequence:draw")),
+    )
+    .route(
+        "/v1/reverse",
+        web::get()
+            .to(get_v1_reverse)
+            .wrap(http_kit::require("sequence:draw")),
+    )
+    .route(
+        "/v2/forward",
+        web::get()
+            .to(get_v2_forward)
+            .wrap(http_kit::require("sequence:draw")),
+    )
+    .route(
+        "/v2/reverse",
+        web::get()
+            .to(get_v2_reverse)
+            .wrap(http_kit::require("sequence:draw")),
+    );
 }
 
 /// The OpenAPI document of the service.

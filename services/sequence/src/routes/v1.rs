@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use http_kit::ApiError;
 
 /// One number from the ascending sequence.
-#[utoipa::path(get, path = "/v1/forward", responses(
+#[utoipa::path(get, path = "/v1/forward", security(("bearer" = ["sequence:draw"])), responses(
     (status = 200, description = "The next number, as decimal text", body = String, content_type = "text/plain"),
     (status = 503, description = "The database is down", body = http_kit::ErrorEnvelope),
 ))]
@@ -15,7 +15,7 @@ pub async fn get_v1_forward(state: web::Data<State>) -> Result<HttpResponse, Api
 }
 
 /// One number from the descending sequence.
-#[utoipa::path(get, path = "/v1/reverse", responses(
+#[utoipa::path(get, path = "/v1/reverse", security(("bearer" = ["sequence:draw"])), responses(
     (status = 200, description = "The next number, as decimal text", body = String, content_type = "text/plain"),
     (status = 503, description = "The database is down", body = http_kit::ErrorEnvelope),
 ))]

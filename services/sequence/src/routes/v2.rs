@@ -28,7 +28,7 @@ pub fn parse_count(raw: Option<&str>, max: u32) -> Result<u32, ApiError> {
 }
 
 /// `count` numbers from the ascending sequence, ascending.
-#[utoipa::path(get, path = "/v2/forward", params(CountQuery), responses(
+#[utoipa::path(get, path = "/v2/forward", security(("bearer" = ["sequence:draw"])), params(CountQuery), responses(
     (status = 200, description = "The numbers, in the sequence's order", body = Vec<i64>),
     (status = 400, description = "Bad count", body = http_kit::ErrorEnvelope),
     (status = 503, description = "The database is down", body = http_kit::ErrorEnvelope),
@@ -41,7 +41,7 @@ pub async fn get_v2_forward(
 }
 
 /// `count` numbers from the descending sequence, descending.
-#[utoipa::path(get, path = "/v2/reverse", params(CountQuery), responses(
+#[utoipa::path(get, path = "/v2/reverse", security(("bearer" = ["sequence:draw"])), params(CountQuery), responses(
     (status = 200, description = "The numbers, in the sequence's order", body = Vec<i64>),
     (status = 400, description = "Bad count", body = http_kit::ErrorEnvelope),
     (status = 503, description = "The database is down", body = http_kit::ErrorEnvelope),

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod blocks;
+mod access;
 mod concurrency;
 mod health;
 mod helpers;
