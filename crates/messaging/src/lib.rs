@@ -1,6 +1,8 @@
 //! RabbitMQ over lapin, shared by every service that publishes or consumes:
-//! connection with a timeout and backoff, the topology declared in one place, publishing
-//! with publisher confirms, consuming with manual acks after the work commits, poison
+//! connection with a timeout and backoff, the topology declared in one place (queues and
+//! RabbitMQ streams; [`orders_topology`] shared by the orders' publisher and consumer),
+//! publishing `mandatory` with publisher confirms and a confirm timeout (a returned message is
+//! an error, not a delivery), consuming with manual acks after the work commits, poison
 //! messages to a dead-letter queue, reconnection after the broker restarts, and the event
 //! [`Envelope`] (event id, type, time, correlation id).
 

@@ -72,3 +72,56 @@ async fn orders_placed_before_read_model_sync_ever_started_reach_the_read_model_
         .delete(&channel)
         .await;
 }
+
+#[tokio::test]
+async fn an_event_returned_because_its_queue_was_deleted_stays_pending_until_the_queue_is_back() {
+    let prices = Prices::start("38123.45").await;
+    let wiring = Wiring::fresh(&prices.url);
+    let app = spawn_instance(&wiring).await;
+    assert_eq!(app.put_order("before", "EUR", "10.00").await.status(), 201);
+    eventually(
+        "the first event confirmed",
+        Duration::from_secs(20),
+        || async { (app.count("outbox WHERE state = 'published'") == 1).then_some(()) },
+    )
+    .await;
+    let connection = messaging::connect(&wiring.amqp_url, "saboteur")
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    channel
+        .queue_delete(wiring.read_model_queue.as_str().into(), Default::default())
+        .await
+        .unwrap();
+
+    assert_eq!(app.put_order("after", "EUR", "10.00").await.status(), 201);
+
+    // Returned, so not marked; the relay declares its topology again and the next try lands.
+    eventually(
+        "the second event confirmed",
+        Duration::from_secs(20),
+        || async { (app.count("outbox WHERE state = 'published'") == 2).then_some(()) },
+    )
+    .await;
+    let passive = messaging::lapin::options::QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    let queue = channel
+        .queue_declare(
+            wiring.read_model_queue.as_str().into(),
+            passive,
+            messaging::lapin::types::FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        queue.message_count(),
+        1,
+        "only the event published after the queue came back"
+    );
+    assert!(app.metric("outbox_relay_failed_rounds_total").await >= 1.0);
+    let _ = messaging::orders_topology(&wiring.exchange, &wiring.read_model_queue, None)
+        .delete(&channel)
+        .await;
+}
