@@ -1,10 +1,12 @@
 //! The command table: names, arities and key positions as COMMAND reports them.
 
+use super::multi::TxCmd;
 use super::{CmdError, Command};
 use super::{
-    client, command, config, dbsize, del, echo, exists, expire, flush, get, incr, info, mget, mset,
-    ping, quit, select, set,
+    auth, client, command, config, dbsize, del, echo, exists, expire, flush, get, incr, info, mget,
+    mset, ping, quit, select, set,
 };
+use super::{hello, multi};
 use crate::resp::Parse;
 
 /// One command's static description.
@@ -88,6 +90,20 @@ pub const COMMANDS: &[Spec] = &[
         parse: |p| client::Client::parse_frames(p).map(Command::Client) },
     Spec { name: "quit", arity: -1, flags: FAST, first_key: 0, last_key: 0, step: 0,
         parse: |p| quit::Quit::parse_frames(p).map(Command::Quit) },
+    Spec { name: "hello", arity: -1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |p| hello::Hello::parse_frames(p).map(Command::Hello) },
+    Spec { name: "auth", arity: -2, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |p| auth::Auth::parse_frames(p).map(Command::Auth) },
+    Spec { name: "multi", arity: 1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Multi)) },
+    Spec { name: "exec", arity: 1, flags: &["loading", "stale"], first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Exec)) },
+    Spec { name: "discard", arity: 1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Discard)) },
+    Spec { name: "watch", arity: -2, flags: FAST, first_key: 1, last_key: -1, step: 1,
+        parse: |p| multi::TxCmd::parse_watch(p).map(Command::Tx) },
+    Spec { name: "unwatch", arity: 1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Unwatch)) },
 ];
 
 /// The command named `name`, compared case-insensitively.

@@ -7,6 +7,8 @@ mod helpers;
 mod http_api;
 mod limits;
 mod redis_client;
+mod redis_py;
+mod resp3;
 mod resp_commands;
 mod resp_errors;
 mod resp_expiry;
