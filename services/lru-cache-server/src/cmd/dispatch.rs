@@ -78,6 +78,8 @@ fn reject(session: &mut Session, dst: &mut Replies, spec: Option<&Spec>, text: &
     if spec.is_some_and(|s| s.name == "exec") {
         session.multi = None;
         session.watched = None;
+        // Redis quotes the error without its `ERR` code, but keeps other codes.
+        let text = text.strip_prefix("ERR ").unwrap_or(text);
         dst.error(format!(
             "EXECABORT Transaction discarded because of: {text}"
         ));

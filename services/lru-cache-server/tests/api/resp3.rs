@@ -5,12 +5,13 @@ use redis::AsyncCommands;
 use tokio::net::TcpStream;
 
 use crate::helpers::{command, exchange_on, spawn_app, text};
+use crate::resp_reader::send_and_read;
 
 /// The reference server; shared, so never flushed.
 const REDIS: (&str, u16) = ("127.0.0.1", 6379);
 
 /// A key name no other test or user of the shared server has.
-fn unique_key(name: &str) -> String {
+pub fn unique_key(name: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock after 1970")
@@ -40,7 +41,7 @@ fn normalise(reply: &[u8]) -> String {
 }
 
 /// Sends the same requests, one at a time on one connection, to ours and to redis-server.
-async fn both(requests: &[Vec<u8>]) -> Vec<(String, String, String)> {
+pub async fn both(requests: &[Vec<u8>]) -> Vec<(String, String, String)> {
     let app = spawn_app().await;
     let mut ours = app.connect().await;
     let mut theirs = TcpStream::connect(REDIS)
@@ -48,8 +49,8 @@ async fn both(requests: &[Vec<u8>]) -> Vec<(String, String, String)> {
         .expect("redis-server 7 listens on 127.0.0.1:6379 (the reference for these tests)");
     let mut out = Vec::new();
     for request in requests {
-        let a = exchange_on(&mut ours, request).await;
-        let b = exchange_on(&mut theirs, request).await;
+        let a = send_and_read(&mut ours, request, 1).await;
+        let b = send_and_read(&mut theirs, request, 1).await;
         out.push((text(request), normalise(&a), normalise(&b)));
     }
     out
