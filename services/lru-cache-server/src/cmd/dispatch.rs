@@ -57,6 +57,8 @@ pub fn request(
 fn permitted(spec: &Spec, args: &[Bytes], session: &Session) -> Result<(), Cow<'static, str>> {
     match &session.user {
         Some(user) if user.open => Ok(()),
+        // AUTH, HELLO and QUIT are open to every user, as in Redis.
+        _ if NO_AUTH.contains(&spec.name) => Ok(()),
         Some(user) => match user.check(spec, args) {
             Ok(()) => Ok(()),
             Err(Denied::Command) => Err(Cow::Owned(format!(
@@ -67,7 +69,6 @@ fn permitted(spec: &Spec, args: &[Bytes], session: &Session) -> Result<(), Cow<'
                 "NOPERM this user has no permissions to access one of the keys used as arguments",
             )),
         },
-        None if NO_AUTH.contains(&spec.name) => Ok(()),
         None => Err(Cow::Borrowed("NOAUTH Authentication required.")),
     }
 }

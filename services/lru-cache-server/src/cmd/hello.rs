@@ -12,7 +12,7 @@ use crate::resp::{Parse, Proto, Replies};
 use crate::state::AppState;
 
 const NOAUTH_HELLO: &str = "NOAUTH HELLO must be called with the client already authenticated, \
-    otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the \
+    otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the \
     client and select the RESP protocol version at the same time";
 
 /// `HELLO`: switches the protocol, optionally authenticates and names the client, and

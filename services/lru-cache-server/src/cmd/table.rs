@@ -35,7 +35,7 @@ const ADMIN: &[&str] = &["loading", "stale"];
 
 /// Every command served, most frequent first (lookup is a linear scan).
 #[rustfmt::skip]
-pub const COMMANDS: &[Spec] = &[
+pub static COMMANDS: &[Spec] = &[
     Spec { name: "get", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
         parse: |p| get::Get::parse_frames(p).map(Command::Get) },
     Spec { name: "set", arity: -3, flags: WRITE, first_key: 1, last_key: 1, step: 1,

@@ -1,6 +1,7 @@
 //! Integration tests: the whole service on free ports, in-process, as one test binary.
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
+mod auth;
 mod client_limits;
 mod eviction;
 mod frame_fuzz;
