@@ -74,7 +74,9 @@ impl Replies {
     /// Whether pending replies passed the output-buffer limit: the client must be closed and
     /// what is queued dropped. Once set, further replies are not encoded.
     pub fn over_limit(&self) -> bool {
-        self.1.over
+        // Small replies (`+OK`, integers) skip the check as they are appended; they are
+        // caught here, after each command.
+        self.1.over || self.0.len() > self.1.limit
     }
 
     /// Whether `extra` more bytes fit under the limit; marks the queue over the limit if not.

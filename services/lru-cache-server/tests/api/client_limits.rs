@@ -217,3 +217,31 @@ async fn the_output_limit_must_hold_one_maximal_value() {
         .to_string();
     assert!(error.contains("CACHE_CLIENT_OUTPUT_LIMIT_BYTES"), "{error}");
 }
+
+#[tokio::test]
+async fn a_client_pipelining_small_writes_without_reading_is_closed_at_its_limit() {
+    let app = spawn_app_with(&[
+        ("CACHE_MAX_VALUE_BYTES", "1024"),
+        ("CACHE_CLIENT_OUTPUT_LIMIT_BYTES", "1048576"),
+    ])
+    .await;
+    let mut greedy = app.connect().await;
+    let batch = command(&[b"SET", b"k", b"v"]).repeat(10_000);
+    let mut sent = 0u64;
+    // 5 bytes of `+OK` per SET: 1 MiB of replies after about 210,000 SETs.
+    for _ in 0..200 {
+        if greedy.write_all(&batch).await.is_err() {
+            break;
+        }
+        sent += 10_000;
+    }
+    read_until_closed(&mut greedy, Duration::from_secs(20)).await;
+    assert!(
+        sent < 2_000_000,
+        "{sent} SETs were taken without the client reading"
+    );
+    assert_eq!(
+        text(&app.exchange(&command(&[b"GET", b"k"])).await),
+        "$1\r\nv\r\n"
+    );
+}
