@@ -21,3 +21,4 @@ mod shutdown;
 mod store_model;
 mod threads;
 mod transactions;
+mod twemproxy;
