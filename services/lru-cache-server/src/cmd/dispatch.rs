@@ -148,7 +148,10 @@ pub fn run(
             state.versions.bump_all();
         }
     }
-    session.written_slots = slots;
+    // Keep the buffer for the next write, unless one huge MSET grew it.
+    if slots.capacity() <= 1024 {
+        session.written_slots = slots;
+    }
     flow
 }
 

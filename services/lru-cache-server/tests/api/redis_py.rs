@@ -76,6 +76,19 @@ def check(r):
     pipe.set("a", 1).incr("a").get("a")
     assert pipe.execute() == [True, 2, b"2"]
     assert r.delete("k", "n", "a") == 3
+    other = redis.Redis(port=r.connection_pool.connection_kwargs["port"])
+    with r.pipeline() as watched:
+        watched.watch("w")
+        other.set("w", "changed")
+        watched.multi()
+        watched.set("w", "mine")
+        try:
+            watched.execute()
+            raise SystemExit("EXEC ran although a watched key was written")
+        except redis.WatchError:
+            pass
+    assert r.get("w") == b"changed"
+    r.delete("w")
     conn = r.connection_pool.get_connection()
     print(f"proto {conn.protocol}, redis-py {redis.__version__} ok")
 "#;
