@@ -14,6 +14,10 @@
 //! | `CACHE_SHARDS` | `16` | store shards (locks); eviction is exact global LRU with any number |
 //! | `CACHE_THREADS` | `1` | RESP threads, each a single-threaded event loop on its own socket |
 //! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
+//! | `CACHE_CLIENT_OUTPUT_LIMIT_BYTES` | `33554432` | most reply bytes pending for one client before it is closed |
+//! | `CACHE_TIMEOUT_SECS` | `300` | close a RESP client idle this long; 0 never (Redis' `timeout`) |
+//! | `CACHE_PASSWORD` | unset | password of the default user (Redis' `requirepass`) |
+//! | `CACHE_USERS_FILE` | unset | file of ACL users (`conn/users_file.rs`) |
 
 use env_config::{ConfigError, Validate, require_range};
 use serde::Deserialize;
@@ -60,6 +64,29 @@ pub struct Config {
     /// Access control (SPEC §11): API keys with scopes and per-key rate limits.
     #[serde(flatten)]
     pub access: http_kit::AccessConfig,
+    /// `CACHE_CLIENT_OUTPUT_LIMIT_BYTES`
+    #[serde(default = "default_output_limit")]
+    pub cache_client_output_limit_bytes: usize,
+    /// `CACHE_TIMEOUT_SECS`; 0 disables the idle timeout.
+    #[serde(default = "default_timeout_secs")]
+    pub cache_timeout_secs: u64,
+    /// `CACHE_PASSWORD`
+    #[serde(default)]
+    pub cache_password: Option<Secret>,
+    /// `CACHE_USERS_FILE`
+    #[serde(default)]
+    pub cache_users_file: Option<String>,
+}
+
+/// A value that never appears in `Debug` output (and so in no log line).
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 fn default_host() -> String {
@@ -92,6 +119,12 @@ fn default_shards() -> usize {
 fn default_threads() -> usize {
     1
 }
+fn default_output_limit() -> usize {
+    32 * 1024 * 1024
+}
+fn default_timeout_secs() -> u64 {
+    300
+}
 
 impl Config {
     /// Reads and validates explicit `(NAME, value)` pairs (tests); unset names take defaults.
@@ -109,6 +142,12 @@ impl Config {
     /// The host the RESP listener binds.
     pub fn resp_host(&self) -> &str {
         self.cache_host.as_deref().unwrap_or(&self.http_host)
+    }
+
+    /// The idle timeout, `None` when disabled.
+    pub fn idle_timeout(&self) -> Option<std::time::Duration> {
+        (self.cache_timeout_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.cache_timeout_secs))
     }
 
     /// The store's budgets.
@@ -165,6 +204,19 @@ impl Validate for Config {
                 ),
             ));
         }
+        // A reply of one maximal value must fit under the output limit.
+        require_range(
+            "CACHE_CLIENT_OUTPUT_LIMIT_BYTES",
+            self.cache_client_output_limit_bytes,
+            self.cache_max_value_bytes + 64 * 1024,
+            usize::MAX,
+        )?;
+        if self.cache_password.as_ref().is_some_and(|p| p.0.is_empty()) {
+            return Err(ConfigError::invalid(
+                "CACHE_PASSWORD",
+                "expected a non-empty password",
+            ));
+        }
         let min_request = self.cache_max_value_bytes + 64 * 1024;
         require_range(
             "CACHE_MAX_REQUEST_BYTES",
@@ -208,6 +260,13 @@ mod tests {
         ])
         .unwrap_err();
         assert!(error.to_string().contains("CACHE_MAX_BYTES"), "{error}");
+    }
+
+    #[test]
+    fn the_password_never_shows_in_debug_output() {
+        let config = load(&[("CACHE_PASSWORD", "hunter2")]).unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
+        assert_eq!(config.cache_password, Some(Secret("hunter2".into())));
     }
 
     #[test]

@@ -18,7 +18,8 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::cmd::{self, Flow};
-use crate::resp::{Connection, ConnectionError, Incoming, Limits};
+use crate::conn::Session;
+use crate::resp::{ClientLimits, Connection, ConnectionError, Incoming, Limits};
 use crate::state::AppState;
 
 /// How long shutdown waits for connections to finish before giving up on them.
@@ -174,15 +175,20 @@ impl Acceptor {
         if let Err(e) = socket.set_nodelay(true) {
             debug!(%peer, error = %e, "cannot set TCP_NODELAY");
         }
-        self.state.total_connections.fetch_add(1, Ordering::Relaxed);
+        let id = self.state.total_connections.fetch_add(1, Ordering::Relaxed) + 1;
+        let client = ClientLimits {
+            output_bytes: self.state.config.cache_client_output_limit_bytes,
+            idle: self.state.config.idle_timeout(),
+        };
         let handler = Handler {
-            connection: Connection::new(socket, limits(&self.state)),
+            connection: Connection::new(socket, limits(&self.state), client),
+            session: Session::new(id, self.state.users.initial()),
             state: Arc::clone(&self.state),
             // Its own token, so its waiter (one per connection, see `serve`) is not on the
             // shared token's list that every connection on every thread would lock.
             shutdown: shutdown.child_token(),
         };
-        let span = info_span!("resp_connection", %peer);
+        let span = info_span!("resp_connection", %peer, client_id = id);
         self.tracker.spawn(
             async move {
                 handler.run().await;
@@ -225,6 +231,7 @@ impl Drop for ClientGuard<'_> {
 /// Serves one connection.
 struct Handler {
     connection: Connection,
+    session: Session,
     state: Arc<AppState>,
     shutdown: CancellationToken,
 }
@@ -241,9 +248,20 @@ impl Handler {
                 self.connection
                     .replies()
                     .error(format!("ERR Protocol error: {text}"));
-                let _ = self.connection.flush().await;
+                // Bounded: a client that never reads must not keep the handler.
+                let _ = tokio::time::timeout(Duration::from_secs(5), self.connection.flush()).await;
             }
             Err(ConnectionError::Io(e)) => debug!(error = %e, "connection ended by a socket error"),
+            Err(ConnectionError::Idle(idle)) => {
+                debug!(
+                    idle_secs = idle.as_secs(),
+                    "closing an idle client (CACHE_TIMEOUT_SECS)"
+                );
+            }
+            Err(ConnectionError::OutputLimit(limit)) => warn!(
+                limit_bytes = limit,
+                "closing a client whose pending replies passed CACHE_CLIENT_OUTPUT_LIMIT_BYTES"
+            ),
         }
     }
 
@@ -254,9 +272,12 @@ impl Handler {
         tokio::pin!(shutdown);
         while let Some(incoming) = self.connection.read_frame(shutdown.as_mut()).await? {
             let flow = match incoming {
-                Incoming::Frame(frame) => {
-                    cmd::execute(frame, &self.state, self.connection.replies())
-                }
+                Incoming::Frame(frame) => cmd::execute(
+                    frame,
+                    &self.state,
+                    &mut self.session,
+                    self.connection.replies(),
+                ),
                 Incoming::Refused => {
                     self.connection.replies().error(format!(
                         "ERR argument larger than {} bytes (CACHE_MAX_VALUE_BYTES)",
@@ -265,11 +286,17 @@ impl Handler {
                     Flow::Continue
                 }
             };
-            if flow == Flow::Close {
-                break;
+            if self.connection.replies().over_limit() {
+                let limit = self.state.config.cache_client_output_limit_bytes;
+                return Err(ConnectionError::OutputLimit(limit));
+            }
+            match flow {
+                Flow::Continue => {}
+                Flow::Close => break,
+                Flow::Abort => return Ok(()),
             }
             if self.connection.should_flush() {
-                self.connection.flush().await?;
+                self.connection.write_now()?;
             }
         }
         self.connection.flush().await?;

@@ -44,7 +44,8 @@ impl Application {
         let http_listener = http_kit::bind(&config.http_host, config.http_port)?;
         let http_port = http_listener.local_addr()?.port();
 
-        let state = Arc::new(AppState::new(Db::new(config.capacity()), config));
+        let users = crate::conn::load_users(&config)?;
+        let state = Arc::new(AppState::new(Db::new(config.capacity()), config).with_users(users));
         state.resp_port.store(resp_port, Ordering::Relaxed);
 
         let metrics = HttpMetrics::new()?;

@@ -4,6 +4,8 @@ use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::config::Config;
+use crate::conn::acl::Users;
+use crate::conn::versions::KeyVersions;
 use crate::db::Db;
 
 /// The store plus the server-wide facts INFO, CONFIG GET and /metrics report.
@@ -23,6 +25,10 @@ pub struct AppState {
     pub total_connections: AtomicU64,
     /// RESP connections refused because `CACHE_MAX_CONNECTIONS` was reached.
     pub rejected_connections: AtomicU64,
+    /// ACL users (`CACHE_PASSWORD`, `CACHE_USERS_FILE`).
+    pub users: Users,
+    /// Write counters per key slot, for WATCH.
+    pub versions: KeyVersions,
 }
 
 impl AppState {
@@ -36,7 +42,14 @@ impl AppState {
             connected_clients: AtomicUsize::new(0),
             total_connections: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
+            users: Users::default(),
+            versions: KeyVersions::default(),
         }
+    }
+
+    /// The same state with these ACL users.
+    pub fn with_users(self, users: Users) -> AppState {
+        AppState { users, ..self }
     }
 
     /// Open RESP connections now.

@@ -52,7 +52,7 @@ impl CommandCmd {
         let reply = match self {
             CommandCmd::All => Frame::Array(COMMANDS.iter().map(details).collect()),
             CommandCmd::Count => Frame::Integer(len_i64(COMMANDS.len())),
-            CommandCmd::Docs => Frame::Array(Vec::new()),
+            CommandCmd::Docs => Frame::Map(Vec::new()),
             CommandCmd::Info(names) => Frame::Array(
                 names
                     .iter()
@@ -71,7 +71,8 @@ impl CommandCmd {
 }
 
 /// One command in Redis 7's COMMAND format: name, arity, flags, first key, last key, step,
-/// ACL categories, tips, key specs, subcommands (the last four empty).
+/// ACL categories, tips, key specs, subcommands (the last four empty). Flags and the empty
+/// lists are RESP3 sets, as Redis sends them.
 fn details(spec: &Spec) -> Frame {
     let flags = spec
         .flags
@@ -81,13 +82,13 @@ fn details(spec: &Spec) -> Frame {
     Frame::Array(vec![
         Frame::Bulk(Bytes::from_static(spec.name.as_bytes())),
         Frame::Integer(i64::from(spec.arity)),
-        Frame::Array(flags),
+        Frame::Set(flags),
         Frame::Integer(spec.first_key),
         Frame::Integer(spec.last_key),
         Frame::Integer(spec.step),
-        Frame::Array(Vec::new()),
-        Frame::Array(Vec::new()),
-        Frame::Array(Vec::new()),
-        Frame::Array(Vec::new()),
+        Frame::Set(Vec::new()),
+        Frame::Set(Vec::new()),
+        Frame::Set(Vec::new()),
+        Frame::Set(Vec::new()),
     ])
 }

@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// `save` and `appendonly`) from the real configuration; `CONFIG SET` is not supported.
 #[derive(Debug)]
 pub enum ConfigCmd {
-    /// `CONFIG GET pattern [pattern ...]`: a flat array of name/value pairs.
+    /// `CONFIG GET pattern [pattern ...]`: a map of names to values (a flat array in RESP2).
     Get(Vec<Bytes>),
     /// `CONFIG HELP`
     Help,
@@ -42,17 +42,17 @@ impl ConfigCmd {
         match self {
             ConfigCmd::Get(patterns) => {
                 let params = parameters(state);
-                let matched: Vec<Frame> = params
+                let matched: Vec<(Frame, Frame)> = params
                     .iter()
                     .filter(|(name, _)| patterns.iter().any(|p| glob_match(p, name.as_bytes())))
-                    .flat_map(|(name, value)| {
-                        [
+                    .map(|(name, value)| {
+                        (
                             Frame::Bulk(Bytes::from_static(name.as_bytes())),
                             Frame::Bulk(Bytes::from(value.clone())),
-                        ]
+                        )
                     })
                     .collect();
-                dst.frame(&Frame::Array(matched));
+                dst.frame(&Frame::Map(matched));
             }
             ConfigCmd::Help => {
                 let lines = [
@@ -85,7 +85,7 @@ fn parameters(state: &AppState) -> Vec<(&'static str, String)> {
             config.cache_max_value_bytes.to_string(),
         ),
         ("save", String::new()),
-        ("timeout", "0".into()),
+        ("timeout", config.cache_timeout_secs.to_string()),
     ]
 }
 

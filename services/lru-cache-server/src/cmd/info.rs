@@ -39,7 +39,7 @@ impl Info {
             })
     }
 
-    /// Replies with a bulk string of the requested sections.
+    /// Replies with the requested sections: a bulk string, or a verbatim `txt` string in RESP3.
     pub fn apply(self, state: &AppState, dst: &mut Replies) {
         let stats = state.db.stats();
         let mut text = String::new();
@@ -50,7 +50,7 @@ impl Info {
             // Writing to a String cannot fail.
             let _ = write_section(&mut text, section, state, &stats);
         }
-        dst.bulk(text.as_bytes());
+        dst.verbatim(text.as_bytes());
     }
 }
 

@@ -3,11 +3,13 @@
 //! Each command lives in its own file with `parse_frames` (arguments to a typed struct) and
 //! `apply` (run it against the store and queue the reply). Errors never close the connection.
 
+mod auth;
 mod client;
 mod command;
 mod config;
 mod dbsize;
 mod del;
+mod dispatch;
 mod echo;
 mod exists;
 mod expire;
@@ -15,11 +17,13 @@ mod expiretime;
 mod flush;
 mod get;
 mod getex;
+mod hello;
 mod incr;
 mod info;
 mod keyspace;
 mod mget;
 mod mset;
+mod multi;
 mod ping;
 mod quit;
 mod scan;
@@ -32,9 +36,10 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 
+use crate::conn::Session;
 use crate::resp::connection::Replies;
 use crate::resp::parse::into_args;
-use crate::resp::{Frame, Parse, ParseError};
+use crate::resp::{Frame, ParseError};
 use crate::state::AppState;
 
 pub use table::{COMMANDS, Spec, lookup};
@@ -46,6 +51,8 @@ pub enum Flow {
     Continue,
     /// Flush the replies and close (QUIT).
     Close,
+    /// Close at once, dropping pending replies (a cross-protocol attack).
+    Abort,
 }
 
 /// A command's failure, replied as an error; the connection stays open.
@@ -82,6 +89,12 @@ impl From<ParseError> for CmdError {
 /// Every command, parsed.
 #[derive(Debug)]
 pub enum Command {
+    /// AUTH
+    Auth(auth::Auth),
+    /// HELLO
+    Hello(hello::Hello),
+    /// MULTI, EXEC, DISCARD, WATCH, UNWATCH
+    Tx(multi::TxCmd),
     /// CLIENT
     Client(client::Client),
     /// COMMAND
@@ -149,9 +162,12 @@ pub enum Command {
 
 impl Command {
     /// Runs the command and queues its reply.
-    pub fn apply(self, state: &AppState, dst: &mut Replies) -> Flow {
+    pub fn apply(self, state: &AppState, session: &mut Session, dst: &mut Replies) -> Flow {
         match self {
-            Command::Client(cmd) => cmd.apply(dst),
+            Command::Auth(cmd) => cmd.apply(state, session, dst),
+            Command::Hello(cmd) => cmd.apply(state, session, dst),
+            Command::Tx(cmd) => return cmd.apply(state, session, dst),
+            Command::Client(cmd) => cmd.apply(session, dst),
             Command::Command(cmd) => cmd.apply(dst),
             Command::Config(cmd) => cmd.apply(state, dst),
             Command::DbSize(cmd) => cmd.apply(state, dst),
@@ -188,32 +204,12 @@ impl Command {
 }
 
 /// Parses and runs one request, queuing exactly one reply (none for an empty request).
-pub fn execute(frame: Frame, state: &AppState, dst: &mut Replies) -> Flow {
+pub fn execute(frame: Frame, state: &AppState, session: &mut Session, dst: &mut Replies) -> Flow {
     let Some(args) = into_args(frame) else {
         dst.error("ERR Protocol error: expected an array of bulk strings");
         return Flow::Continue;
     };
-    let Some(name) = args.first() else {
-        return Flow::Continue;
-    };
-    let Some(spec) = lookup(name) else {
-        dst.error(unknown_command(&args));
-        return Flow::Continue;
-    };
-    if !arity_ok(spec.arity, args.len()) {
-        dst.error(wrong_arity(spec.name).text());
-        return Flow::Continue;
-    }
-    let mut parse = Parse::new(args);
-    // The name was matched above.
-    let _ = parse.next_bytes();
-    match (spec.parse)(&mut parse) {
-        Ok(cmd) => cmd.apply(state, dst),
-        Err(err) => {
-            dst.error(err.text());
-            Flow::Continue
-        }
-    }
+    dispatch::request(args, state, session, dst)
 }
 
 /// Redis' arity rule: positive means exactly, negative means at least, counting the name.

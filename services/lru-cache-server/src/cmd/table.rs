@@ -1,11 +1,13 @@
 //! The command table: names, arities and key positions as COMMAND reports them.
 
+use super::multi::TxCmd;
 use super::{CmdError, Command};
 use super::{
-    client, command, config, dbsize, del, echo, exists, expire, flush, get, incr, info, mget, mset,
-    ping, quit, select, set,
+    auth, client, command, config, dbsize, del, echo, exists, expire, flush, get, incr, info, mget,
+    mset, ping, quit, select, set,
 };
 use super::{expiretime, getex, keyspace, scan, strings};
+use super::{hello, multi};
 use crate::resp::Parse;
 
 /// One command's static description.
@@ -34,7 +36,7 @@ const ADMIN: &[&str] = &["loading", "stale"];
 
 /// Every command served, most frequent first (lookup is a linear scan).
 #[rustfmt::skip]
-pub const COMMANDS: &[Spec] = &[
+pub static COMMANDS: &[Spec] = &[
     Spec { name: "get", arity: 2, flags: READ, first_key: 1, last_key: 1, step: 1,
         parse: |p| get::Get::parse_frames(p).map(Command::Get) },
     Spec { name: "set", arity: -3, flags: WRITE, first_key: 1, last_key: 1, step: 1,
@@ -122,6 +124,20 @@ pub const COMMANDS: &[Spec] = &[
         parse: |p| keyspace::Keys::parse_frames(p).map(Command::Keys) },
     Spec { name: "scan", arity: -2, flags: &["readonly"], first_key: 0, last_key: 0, step: 0,
         parse: |p| scan::Scan::parse_frames(p).map(Command::Scan) },
+    Spec { name: "hello", arity: -1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |p| hello::Hello::parse_frames(p).map(Command::Hello) },
+    Spec { name: "auth", arity: -2, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |p| auth::Auth::parse_frames(p).map(Command::Auth) },
+    Spec { name: "multi", arity: 1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Multi)) },
+    Spec { name: "exec", arity: 1, flags: &["loading", "stale"], first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Exec)) },
+    Spec { name: "discard", arity: 1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Discard)) },
+    Spec { name: "watch", arity: -2, flags: FAST, first_key: 1, last_key: -1, step: 1,
+        parse: |p| multi::TxCmd::parse_watch(p).map(Command::Tx) },
+    Spec { name: "unwatch", arity: 1, flags: FAST, first_key: 0, last_key: 0, step: 0,
+        parse: |_| Ok(Command::Tx(TxCmd::Unwatch)) },
 ];
 
 /// The command named `name`, compared case-insensitively.

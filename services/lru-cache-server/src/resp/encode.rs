@@ -1,10 +1,11 @@
-//! Encoding replies as RESP2, without going through `fmt` for numbers.
+//! Encoding replies as RESP2 or RESP3, without going through `fmt` for numbers.
 
 use std::borrow::Cow;
 
 use bytes::{BufMut, BytesMut};
 
 use super::frame::Frame;
+use super::replies::Proto;
 
 impl Frame {
     /// An error reply; CR and LF are replaced by spaces so the reply stays one line.
@@ -21,21 +22,38 @@ impl Frame {
         Frame::Simple(Cow::Borrowed("OK"))
     }
 
-    /// Appends the RESP2 encoding of this frame to `dst`.
-    pub fn encode(&self, dst: &mut BytesMut) {
+    /// Appends the encoding of this frame in `proto` to `dst`: in RESP2 a map is a flat array
+    /// of its keys and values, a set an array and null `$-1`.
+    pub fn encode(&self, dst: &mut BytesMut, proto: Proto) {
+        let resp3 = proto == Proto::Resp3;
         match self {
             Frame::Simple(s) => put_line(dst, b'+', s.as_bytes()),
             Frame::Error(s) => put_line(dst, b'-', s.as_bytes()),
             Frame::Integer(n) => put_int(dst, b':', *n),
             Frame::Bulk(b) => put_bulk(dst, b),
+            Frame::Null if resp3 => dst.put_slice(b"_\r\n"),
             Frame::Null => dst.put_slice(b"$-1\r\n"),
-            Frame::Array(items) => {
-                put_int(dst, b'*', len_i64(items.len()));
-                for item in items {
-                    item.encode(dst);
+            Frame::Array(items) => put_items(dst, b'*', items, proto),
+            Frame::Set(items) => put_items(dst, if resp3 { b'~' } else { b'*' }, items, proto),
+            Frame::Map(pairs) => {
+                if resp3 {
+                    put_int(dst, b'%', len_i64(pairs.len()));
+                } else {
+                    put_int(dst, b'*', len_i64(pairs.len().saturating_mul(2)));
+                }
+                for (key, value) in pairs {
+                    key.encode(dst, proto);
+                    value.encode(dst, proto);
                 }
             }
         }
+    }
+}
+
+fn put_items(dst: &mut BytesMut, prefix: u8, items: &[Frame], proto: Proto) {
+    put_int(dst, prefix, len_i64(items.len()));
+    for item in items {
+        item.encode(dst, proto);
     }
 }
 
@@ -85,9 +103,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn replies_encode_as_resp2() {
-        let mut out = BytesMut::new();
-        Frame::Array(vec![Frame::Integer(-12), Frame::Null, Frame::ok()]).encode(&mut out);
-        assert_eq!(&out[..], b"*3\r\n:-12\r\n$-1\r\n+OK\r\n");
+    fn replies_encode_as_resp2_or_resp3() {
+        let frame = Frame::Array(vec![
+            Frame::Integer(-12),
+            Frame::Null,
+            Frame::ok(),
+            Frame::Map(vec![(Frame::Integer(1), Frame::Set(vec![]))]),
+        ]);
+        let mut two = BytesMut::new();
+        let mut three = BytesMut::new();
+        frame.encode(&mut two, Proto::Resp2);
+        frame.encode(&mut three, Proto::Resp3);
+        assert_eq!(&two[..], b"*4\r\n:-12\r\n$-1\r\n+OK\r\n*2\r\n:1\r\n*0\r\n");
+        assert_eq!(&three[..], b"*4\r\n:-12\r\n_\r\n+OK\r\n%1\r\n:1\r\n~0\r\n");
     }
 }

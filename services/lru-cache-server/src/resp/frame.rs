@@ -1,4 +1,4 @@
-//! RESP2 frames: checking a request in the read buffer and parsing it.
+//! RESP frames: checking a request in the read buffer and parsing it.
 //!
 //! Encoding replies lives in `encode.rs`. A request is checked first ([`check`]) without allocating anything; only a complete,
 //! well-formed request is then parsed ([`parse`]). [`FrameError::Incomplete`] is the cheap,
@@ -20,7 +20,7 @@ pub const PROTO_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 /// Longest inline request or length header line (Redis' `PROTO_INLINE_MAX_SIZE`).
 pub const MAX_INLINE_LEN: usize = 64 * 1024;
 
-/// A RESP2 value, as parsed from a request or sent as a reply.
+/// A RESP value, as parsed from a request or sent as a reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Frame {
     /// `+OK`
@@ -35,6 +35,10 @@ pub enum Frame {
     Null,
     /// `*2\r\n...`
     Array(Vec<Frame>),
+    /// A RESP3 map (`%1\r\n...`); a flat array of keys and values in RESP2. Replies only.
+    Map(Vec<(Frame, Frame)>),
+    /// A RESP3 set (`~2\r\n...`); an array in RESP2. Replies only.
+    Set(Vec<Frame>),
 }
 
 /// Limits applied while checking a request, before anything is allocated.
@@ -68,36 +72,86 @@ pub enum FrameError {
     Protocol(Cow<'static, str>),
 }
 
+/// How far [`check_from`] got through an incomplete request, so the next check, after more
+/// bytes arrived, resumes there instead of scanning the request again from its start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The multibulk count, once its line was read.
+    count: Option<usize>,
+    /// Arguments checked whole.
+    args: usize,
+    /// Where the next element starts (after the count line and the checked arguments).
+    pos: usize,
+    /// Bytes of the current line already searched for its end.
+    line_scanned: usize,
+    /// Bytes searched and elements visited in all: the work done, for tests to bound.
+    pub examined: usize,
+}
+
 /// Checks whether `buf` starts with a complete request, without allocating.
 pub fn check(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
+    check_from(buf, limits, &mut Progress::default())
+}
+
+/// [`check`], resuming from `progress` (which must come from checking a prefix of the same
+/// bytes). Reset `progress` once the request is taken from the buffer or skipped.
+pub fn check_from(
+    buf: &[u8],
+    limits: &Limits,
+    progress: &mut Progress,
+) -> Result<Checked, FrameError> {
     match buf.first() {
         None => Err(FrameError::Incomplete),
-        Some(b'*') => check_multibulk(buf, limits),
-        Some(_) => check_inline(buf),
+        Some(b'*') => check_multibulk(buf, limits, progress),
+        Some(_) => check_inline(buf, progress),
     }
 }
 
-fn check_inline(buf: &[u8]) -> Result<Checked, FrameError> {
+fn check_inline(buf: &[u8], progress: &mut Progress) -> Result<Checked, FrameError> {
     let window = &buf[..buf.len().min(MAX_INLINE_LEN + 1)];
-    match window.iter().position(|&b| b == b'\n') {
+    let from = progress.line_scanned.min(window.len());
+    let found = window[from..].iter().position(|&b| b == b'\n');
+    progress.examined += found.map_or(window.len() - from, |at| at + 1);
+    match found {
         Some(newline) => Ok(Checked {
-            len: newline + 1,
+            len: from + newline + 1,
             inline: true,
             args: 0,
         }),
         None if buf.len() > MAX_INLINE_LEN => Err(protocol("too big inline request")),
-        None => Err(FrameError::Incomplete),
+        None => {
+            progress.line_scanned = window.len();
+            Err(FrameError::Incomplete)
+        }
     }
 }
 
-fn check_multibulk(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
-    let (line, mut pos) = read_line(buf, 1, "too big mbulk count string")?;
-    let count = parse_len(line)
-        .filter(|n| *n <= MAX_MULTIBULK_LEN)
-        .ok_or_else(|| protocol("invalid multibulk length"))?;
-    // Redis ignores `*0` and `*-1` requests; they parse to an empty array.
-    let count = usize::try_from(count).unwrap_or(0);
-    for index in 0..count {
+fn check_multibulk(
+    buf: &[u8],
+    limits: &Limits,
+    progress: &mut Progress,
+) -> Result<Checked, FrameError> {
+    let count = match progress.count {
+        Some(count) => count,
+        None => {
+            let (line, pos) = read_line(buf, 1, "too big mbulk count string", progress)?;
+            let count = parse_len(line)
+                .filter(|n| *n <= MAX_MULTIBULK_LEN)
+                .ok_or_else(|| protocol("invalid multibulk length"))?;
+            // Redis ignores `*0` and `*-1` requests; they parse to an empty array.
+            let count = usize::try_from(count).unwrap_or(0);
+            *progress = Progress {
+                count: Some(count),
+                pos,
+                line_scanned: 0,
+                ..*progress
+            };
+            count
+        }
+    };
+    while progress.args < count {
+        progress.examined += 1;
+        let pos = progress.pos;
         match buf.get(pos) {
             None => return Err(FrameError::Incomplete),
             Some(b'$') => {}
@@ -108,13 +162,10 @@ fn check_multibulk(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
                 ))));
             }
         }
-        let (data_start, len) = read_bulk_header(buf, pos + 1)?;
+        let (data_start, len) = bulk_header(buf, pos + 1, progress)?;
         if len > limits.max_arg_bytes {
-            return Err(FrameError::TooLarge(Skip::new(
-                data_start,
-                len,
-                count - index - 1,
-            )));
+            let rest = count - progress.args - 1;
+            return Err(FrameError::TooLarge(Skip::new(data_start, len, rest)));
         }
         let end = data_start + len + 2;
         if end > limits.max_request_bytes {
@@ -129,10 +180,12 @@ fn check_multibulk(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
         if &buf[end - 2..end] != b"\r\n" {
             return Err(protocol("bulk data is not followed by CRLF"));
         }
-        pos = end;
+        progress.pos = end;
+        progress.args += 1;
+        progress.line_scanned = 0;
     }
     Ok(Checked {
-        len: pos,
+        len: progress.pos,
         inline: false,
         args: count,
     })
@@ -141,7 +194,15 @@ fn check_multibulk(buf: &[u8], limits: &Limits) -> Result<Checked, FrameError> {
 /// Reads the length line of a bulk string whose `$` is at `at - 1`; returns where its data
 /// starts and its declared length.
 pub(super) fn read_bulk_header(buf: &[u8], at: usize) -> Result<(usize, usize), FrameError> {
-    let (line, data_start) = read_line(buf, at, "too big bulk count string")?;
+    bulk_header(buf, at, &mut Progress::default())
+}
+
+fn bulk_header(
+    buf: &[u8],
+    at: usize,
+    progress: &mut Progress,
+) -> Result<(usize, usize), FrameError> {
+    let (line, data_start) = read_line(buf, at, "too big bulk count string", progress)?;
     let len = parse_len(line)
         .filter(|n| (0..=PROTO_MAX_BULK_LEN).contains(n))
         .and_then(|n| usize::try_from(n).ok())
@@ -149,24 +210,35 @@ pub(super) fn read_bulk_header(buf: &[u8], at: usize) -> Result<(usize, usize), 
     Ok((data_start, len))
 }
 
-/// Finds the CRLF-terminated line starting at `at`; returns it and the position after it.
+/// Finds the CRLF-terminated line starting at `at`, searching from where the last search of
+/// the same line stopped; returns the line and the position after it.
 fn read_line<'a>(
     buf: &'a [u8],
     at: usize,
     too_big: &'static str,
+    progress: &mut Progress,
 ) -> Result<(&'a [u8], usize), FrameError> {
     let rest = buf.get(at..).unwrap_or_default();
     let window = &rest[..rest.len().min(MAX_INLINE_LEN)];
-    match window.iter().position(|&b| b == b'\r') {
-        Some(cr) if cr + 1 < rest.len() => {
-            if rest[cr + 1] != b'\n' {
-                return Err(protocol("length line is not terminated by CRLF"));
+    let from = progress.line_scanned.min(window.len());
+    let found = window[from..].iter().position(|&b| b == b'\r');
+    progress.examined += found.map_or(window.len() - from, |at| at + 1);
+    match found {
+        Some(found) => {
+            let cr = from + found;
+            // Keep the CR as the resume point: the LF may not have arrived yet.
+            progress.line_scanned = cr;
+            match rest.get(cr + 1) {
+                None => Err(FrameError::Incomplete),
+                Some(b'\n') => Ok((&rest[..cr], at + cr + 2)),
+                Some(_) => Err(protocol("length line is not terminated by CRLF")),
             }
-            Ok((&rest[..cr], at + cr + 2))
         }
-        Some(_) => Err(FrameError::Incomplete),
         None if rest.len() >= MAX_INLINE_LEN => Err(protocol(too_big)),
-        None => Err(FrameError::Incomplete),
+        None => {
+            progress.line_scanned = window.len();
+            Err(FrameError::Incomplete)
+        }
     }
 }
 
@@ -227,6 +299,50 @@ mod tests {
         for end in 0..input.len() {
             assert_eq!(check(&input[..end], &LIMITS), Err(FrameError::Incomplete));
         }
+    }
+
+    #[test]
+    fn a_request_arriving_byte_by_byte_is_scanned_about_once() {
+        let limits = Limits {
+            max_arg_bytes: 1024,
+            max_request_bytes: 1 << 20,
+        };
+        let mut request = b"*10001\r\n$4\r\nMSET\r\n".to_vec();
+        for i in 0..5000 {
+            let key = format!("key:{i}");
+            request.extend_from_slice(
+                format!("${}\r\n{key}\r\n$5\r\nvalue\r\n", key.len()).as_bytes(),
+            );
+        }
+        let mut progress = Progress::default();
+        for end in 1..request.len() {
+            let result = check_from(&request[..end], &limits, &mut progress);
+            assert_eq!(result, Err(FrameError::Incomplete), "at {end}");
+        }
+        let checked = check_from(&request, &limits, &mut progress).unwrap();
+        assert_eq!((checked.len, checked.args), (request.len(), 10001));
+        // Each byte searched once plus a step per element and per read: linear, where
+        // rescanning from the start would be about request.len()^2 / 2 (10^10 here).
+        let bound = 3 * request.len();
+        assert!(
+            progress.examined <= bound,
+            "{} > {bound}",
+            progress.examined
+        );
+    }
+
+    #[test]
+    fn an_inline_request_arriving_byte_by_byte_is_scanned_once() {
+        let line = [vec![b'a'; 60_000], b"\r\n".to_vec()].concat();
+        let mut progress = Progress::default();
+        for end in 1..line.len() {
+            assert_eq!(
+                check_from(&line[..end], &LIMITS, &mut progress),
+                Err(FrameError::Incomplete)
+            );
+        }
+        assert!(check_from(&line, &LIMITS, &mut progress).is_ok());
+        assert!(progress.examined <= line.len(), "{}", progress.examined);
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub async fn exchange_on(stream: &mut TcpStream, request: &[u8]) -> Vec<u8> {
     stream.write_all(&bytes).await.expect("request sent");
     let mut reply = Vec::new();
     let read = async {
-        let mut chunk = [0u8; 64 * 1024];
+        let mut chunk = vec![0u8; 64 * 1024];
         while !reply.ends_with(SENTINEL_REPLY) {
             let n = stream.read(&mut chunk).await.expect("reply readable");
             assert!(

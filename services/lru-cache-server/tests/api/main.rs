@@ -2,6 +2,8 @@
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod cache_backends;
+mod auth;
+mod client_limits;
 mod eviction;
 mod frame_fuzz;
 mod global_lru;
@@ -11,12 +13,17 @@ mod http_api;
 mod http_large_post;
 mod limits;
 mod redis_client;
+mod redis_py;
+mod resp3;
 mod resp_commands;
 mod resp_errors;
 mod resp_expiry;
 mod resp_pipelining;
+mod resp_reader;
 mod robustness;
 mod shutdown;
 mod store_commands;
 mod store_model;
 mod threads;
+mod transactions;
+mod twemproxy;
