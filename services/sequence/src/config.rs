@@ -7,7 +7,7 @@
 //!   1 to 100000);
 //! - `DATABASE_POOL_SIZE`: most PostgreSQL connections open at once (default 32, 1 to 1000);
 //! - `HTTP_HOST`: address to bind (default `127.0.0.1`);
-//! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one).
+//! - `HTTP_PORT`: port to bind (default 8783; 0 picks a free one);
 //! - `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`: access control,
 //!   SPEC §11 (unset: open, no limit); see `http_kit::AccessConfig`.
 
