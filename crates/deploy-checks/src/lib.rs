@@ -39,6 +39,40 @@ impl<'de> Deserializer<'de> for FieldCapture<'_> {
     }
 }
 
+/// The field names in a config's `Debug` text (`Config { http_port: 8777, access:
+/// AccessConfig { api_keys: None } }`), nested ones included, upper-cased: the variables of a
+/// struct with `#[serde(flatten)]` sections, which [`variables_of`] cannot see (serde reads such
+/// a struct as a map). Quoted values are skipped. A nested struct that is not flattened would
+/// add names no variable has, so use it where a superset is fine.
+pub fn variables_in_debug(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut word = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                word.clear();
+                while let Some(q) = chars.next() {
+                    match q {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            c if c.is_ascii_alphanumeric() || c == '_' => word.push(c),
+            ':' if !word.is_empty() && chars.peek() == Some(&' ') => {
+                names.push(word.to_uppercase());
+                word.clear();
+            }
+            _ => word.clear(),
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +83,15 @@ mod tests {
         http_port: u16,
         #[serde(default)]
         amqp_url: String,
+    }
+
+    #[test]
+    fn debug_text_gives_nested_field_names_and_skips_quoted_values() {
+        let text = r#"Config { url: "postgres://h:5432/d", note: "a: b \" c: d", access: AccessConfig { api_keys: None } }"#;
+        assert_eq!(
+            variables_in_debug(text),
+            ["URL", "NOTE", "ACCESS", "API_KEYS"]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
     reason = "test helpers fail loudly"
 )]
 
-use deploy_checks::variables_of;
+use deploy_checks::{variables_in_debug, variables_of};
 use serde::de::DeserializeOwned;
 use serde_norway::Value;
 use std::{collections::BTreeSet, fmt::Debug, fs, path::PathBuf};
@@ -44,9 +44,13 @@ struct ServiceConfig {
 fn inspect<T: DeserializeOwned + env_config::Validate + Debug>() -> ServiceConfig {
     let defaults: T =
         env_config::from_iter(Vec::new()).expect("defaults alone make a valid config");
+    let defaults = format!("{defaults:?}");
+    // A config with flattened sections has no field list serde can tell; its Debug text does.
+    let mut variables = variables_of::<T>();
+    variables.extend(variables_in_debug(&defaults));
     ServiceConfig {
-        variables: variables_of::<T>(),
-        defaults: format!("{defaults:?}"),
+        variables,
+        defaults,
     }
 }
 
