@@ -27,8 +27,8 @@
 //! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
 
 use env_config::{
-    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
-    require_http_url, require_postgres_url, require_range,
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_http_url,
+    require_postgres_url, require_range,
 };
 use serde::Deserialize;
 use std::time::Duration;

@@ -5,12 +5,9 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     telemetry::init_or_exit("migration");
     let config: Config = env_config::load_or_exit();
-    let access = match config.access.load() {
-        Ok(access) => access,
-        Err(error) => {
-            eprintln!("configuration error: {error}");
-            return ExitCode::FAILURE;
-        }
+    let loaded = config.access.load();
+    let Ok(access) = loaded.inspect_err(|e| eprintln!("configuration error: {e}")) else {
+        return ExitCode::FAILURE;
     };
     let targets = config.targets();
     let for_run = targets.clone();

@@ -20,8 +20,8 @@
 //! | `HTTP_PORT` | `8780` | port to bind (0: any free port) |
 
 use env_config::{
-    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
-    require_postgres_url, require_range,
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_postgres_url,
+    require_range,
 };
 use serde::Deserialize;
 use store::Database;

@@ -52,7 +52,8 @@ impl Application {
             metrics,
             readiness(&pool, blocks.is_none()),
             &ApiDoc::openapi(),
-        ).with_access(access);
+        )
+        .with_access(access);
         let state = web::Data::new(State {
             pool,
             max_count: config.sequence_max_count,

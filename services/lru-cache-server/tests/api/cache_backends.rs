@@ -89,7 +89,10 @@ async fn backend_passes(framework: &str, packages: &'static [&'static str]) {
         let failed = tokio::task::spawn_blocking(move || failures(&python, &name, port, protocol))
             .await
             .expect("the script ran");
-        assert!(failed.is_empty(), "{framework} protocol {protocol}: {failed:?}");
+        assert!(
+            failed.is_empty(),
+            "{framework} protocol {protocol}: {failed:?}"
+        );
     }
 }
 

@@ -27,12 +27,12 @@ async fn store(app: &TestApp, key: Option<&str>) -> reqwest::Response {
         Some(key) => request.bearer_auth(key),
         None => request,
     };
-    request.send().await.unwrap()
+    request.send().await.expect("request sent")
 }
 
 async fn code(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap();
+    let body: Value = response.json().await.expect("a JSON envelope");
     (
         status,
         body["error"]["code"].as_str().unwrap_or("").to_owned(),

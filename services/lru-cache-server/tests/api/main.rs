@@ -1,8 +1,8 @@
 //! Integration tests: the whole service on free ports, in-process, as one test binary.
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
-mod cache_backends;
 mod auth;
+mod cache_backends;
 mod client_limits;
 mod eviction;
 mod frame_fuzz;

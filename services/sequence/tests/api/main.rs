@@ -1,8 +1,8 @@
 //! API tests of the sequence service against a real PostgreSQL: one test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-mod blocks;
 mod access;
+mod blocks;
 mod concurrency;
 mod health;
 mod helpers;
