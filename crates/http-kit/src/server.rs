@@ -6,6 +6,7 @@
 //! accepting, drains in-flight requests, and returns.
 
 use crate::{
+    deadline::{DEFAULT_REQUEST_TIMEOUT, RequestDeadline},
     extractors,
     health::{Readiness, get_live, get_ready},
     metrics::{HttpMetrics, get_metrics},
@@ -19,7 +20,7 @@ use actix_web::{
     middleware::from_fn,
     web,
 };
-use std::net::TcpListener;
+use std::{net::TcpListener, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 /// How long a stopping server waits for in-flight requests.
@@ -39,6 +40,8 @@ pub struct Common {
     pub allowed: AllowedMethods,
     /// Limit of JSON and form bodies, in bytes.
     pub body_limit_bytes: usize,
+    /// The whole-request deadline (`REQUEST_TIMEOUT_MS`).
+    pub request_timeout: Duration,
 }
 
 impl Common {
@@ -54,11 +57,19 @@ impl Common {
             openapi: OpenApiDocument::new(openapi),
             allowed: AllowedMethods::from_openapi(openapi),
             body_limit_bytes: extractors::DEFAULT_BODY_LIMIT_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
+    }
+
+    /// The same with `timeout` as the whole-request deadline.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
     }
 }
 
-/// The base `App`: request ids and logging, metrics, extractor error handlers, the health,
+/// The base `App`: request ids and logging, metrics, the whole-request deadline (503
+/// `request_timeout` once [`Common::request_timeout`] passes), extractor error handlers, the health,
 /// metrics and OpenAPI routes, and for a request no route takes a 405 (with `Allow`) when only
 /// its method is wrong, else a 404, in the envelope. Add routes to it.
 pub fn app(
@@ -75,6 +86,7 @@ pub fn app(
     let limit = common.body_limit_bytes;
     App::new()
         .wrap(from_fn(track_request))
+        .app_data(web::Data::new(RequestDeadline(common.request_timeout)))
         .app_data(web::Data::new(common.metrics.clone()))
         .app_data(web::Data::new(common.readiness.clone()))
         .app_data(web::Data::new(common.openapi.clone()))

@@ -42,7 +42,8 @@ impl Application {
         )?;
         let cache = web::Data::new(PriceCache::new(upstreams, config.ttl(), config.max_stale()));
         // No database or broker: ready as soon as it serves.
-        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi());
+        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi())
+            .with_request_timeout(config.http.request_timeout());
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8777` | HTTP port |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | whole-request deadline: past it, 503 `request_timeout` with `Retry-After` |
 //! | `WRITE_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/btc_orders_write` | the orders write model |
 //! | `DATABASE_POOL_SIZE` | `16` | most database connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a pooled connection before the database counts as down |
@@ -21,8 +22,8 @@
 //! | `OUTBOX_RELAY_WORKERS` | `4` | relay rounds run at once (each claims its own rows) |
 
 use env_config::{
-    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate,
-    require_http_url, require_postgres_url, require_range,
+    BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_http_url,
+    require_postgres_url, require_range,
 };
 use serde::Deserialize;
 use std::time::Duration;

@@ -10,6 +10,7 @@
 //! | `MIGRATION_SERVE` | `false` | after migrating, keep serving `GET /status` |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind when serving |
 //! | `HTTP_PORT` | `8781` | port to bind when serving |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | whole-request deadline: past it, 503 `request_timeout` with `Retry-After` |
 
 use env_config::{ConfigError, HttpSettings, Validate, require_postgres_url};
 use serde::Deserialize;

@@ -34,7 +34,8 @@ impl Application {
             &["direction"],
         )?;
         metrics.registry().register(Box::new(dispensed.clone()))?;
-        let common = Common::new(metrics, readiness(&pool), &ApiDoc::openapi());
+        let common = Common::new(metrics, readiness(&pool), &ApiDoc::openapi())
+            .with_request_timeout(config.http.request_timeout());
         let state = web::Data::new(State {
             pool,
             max_count: config.sequence_max_count,

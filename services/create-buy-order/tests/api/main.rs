@@ -6,6 +6,7 @@
 
 mod batch;
 mod cap;
+mod deadline;
 mod helpers;
 mod idempotency;
 mod outbox;
