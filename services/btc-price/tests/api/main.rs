@@ -6,3 +6,4 @@
 mod btc_price;
 mod helpers;
 mod resilience;
+mod stale_while_revalidate;
