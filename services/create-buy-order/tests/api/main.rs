@@ -7,6 +7,7 @@
 mod batch;
 mod cap;
 mod deadline;
+mod exponent;
 mod helpers;
 mod idempotency;
 mod outbox;
