@@ -51,7 +51,10 @@ fn plain_numbers_inside_a_flattened_struct_fail_under_envy() {
         plain: Plain,
     }
     let error = envy::from_iter::<_, Outer>(vars(&[("PORT", "8080")])).unwrap_err();
-    assert!(error.to_string().contains("invalid type: string"), "{error}");
+    assert!(
+        error.to_string().contains("invalid type: string"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -106,7 +109,10 @@ fn every_section_variable_is_read_through_flatten() {
         (3, 700, 9, 1234, 55, 66)
     );
     assert_eq!(service.broker.amqp_url, "amqp://h/v");
-    assert_eq!(service.own_limit, 7, "the service's own numbers still parse");
+    assert_eq!(
+        service.own_limit, 7,
+        "the service's own numbers still parse"
+    );
 }
 
 #[test]
