@@ -4,6 +4,7 @@
 mod currency;
 mod money;
 mod order_event;
+mod scientific;
 
 pub use currency::{Currency, UnknownCurrency};
 pub use money::{

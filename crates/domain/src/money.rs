@@ -39,6 +39,8 @@ pub struct FiatAmount(Decimal);
 
 impl FiatAmount {
     /// Parses decimal text (`"100.50"`, `"1e3"`); trailing zeros beyond 2 decimals are allowed.
+    /// Exponent notation is parsed exactly (the point is moved in the text), never rounded:
+    /// a value that needs more than 2 places, or more digits than a decimal holds, is refused.
     pub fn parse(text: &str) -> Result<Self, AmountError> {
         let well_formed = !text.is_empty()
             && text
@@ -47,12 +49,12 @@ impl FiatAmount {
         if !well_formed {
             return Err(AmountError::NotADecimal);
         }
-        let value = if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text)
+        let plain = if text.contains(['e', 'E']) {
+            crate::scientific::to_plain(text).ok_or(AmountError::NotADecimal)?
         } else {
-            Decimal::from_str_exact(text)
-        }
-        .map_err(|_| AmountError::NotADecimal)?;
+            text.to_owned()
+        };
+        let value = Decimal::from_str_exact(&plain).map_err(|_| AmountError::NotADecimal)?;
         Self::new(value)
     }
 

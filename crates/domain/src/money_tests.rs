@@ -234,3 +234,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn exponent_notation_is_parsed_exactly_or_refused_never_rounded() {
+    for (text, value) in [
+        ("1e2", "100.00"),
+        ("1.5E+1", "15.00"),
+        ("1.005e2", "100.50"),
+        ("125e-2", "1.25"),
+        ("1e-2", "0.01"),
+    ] {
+        assert_eq!(
+            FiatAmount::parse(text).map(FiatAmount::value),
+            Ok(dec(value)),
+            "{text}"
+        );
+    }
+    // from_scientific rounds these long mantissas to 100.5 and 1; they are not those values.
+    assert_eq!(
+        FiatAmount::parse("1.00500000000000000000000000000001e2"),
+        Err(AmountError::NotADecimal)
+    );
+    assert_eq!(
+        FiatAmount::parse("0.99999999999999999999999999999999e0"),
+        Err(AmountError::NotADecimal)
+    );
+    assert_eq!(FiatAmount::parse("1.2345e1"), Err(AmountError::TooPrecise));
+    assert_eq!(FiatAmount::parse("1e9"), Err(AmountError::OutOfRange));
+}

@@ -4,14 +4,16 @@
 //!
 //! A service's `startup.rs` typically does:
 //! ```ignore
-//! let common = http_kit::Common::new(metrics, readiness, &ApiDoc::openapi());
-//! let listener = http_kit::bind(&config.http_host, config.http_port)?;
+//! let common = http_kit::Common::new(metrics, readiness, &ApiDoc::openapi())
+//!     .with_request_timeout(config.http.request_timeout());
+//! let listener = http_kit::bind(&config.http.host, config.http.port)?;
 //! let server = http_kit::serve(listener, common, shutdown, move |cfg| {
 //!     cfg.app_data(state.clone()).configure(routes::configure);
 //! })?;
 //! ```
 
 pub mod access;
+mod deadline;
 mod error;
 pub mod extractors;
 pub mod health;
@@ -21,6 +23,7 @@ pub mod request_id;
 mod server;
 
 pub use access::{Access, AccessConfig, require, require_any_of, require_key};
+pub use deadline::DEFAULT_REQUEST_TIMEOUT;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, chain};
 pub use health::{Readiness, ReadyCheck, check_fn};
 pub use metrics::HttpMetrics;

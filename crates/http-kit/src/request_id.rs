@@ -5,7 +5,10 @@
 //! line logged inside it carries it), is returned in the response header, and is available to
 //! handlers through the [`RequestId`] extractor to forward on outgoing calls and messages.
 
-use crate::metrics::HttpMetrics;
+use crate::{
+    deadline::{DeadlinePassed, limit_of},
+    metrics::HttpMetrics,
+};
 use actix_web::{
     Error, FromRequest, HttpMessage, HttpRequest,
     body::MessageBody,
@@ -65,7 +68,9 @@ impl FromRequest for RequestId {
 
 /// Middleware (`actix_web::middleware::from_fn`): assigns the id, opens the request span (with
 /// `key_name`, the name of the API key that authorised the request, once a route's access check
-/// records it), logs the outcome, counts it in [`HttpMetrics`] and sets the response header.
+/// records it), logs the outcome, counts it in [`HttpMetrics`] and sets the response header. A
+/// request not answered within the app's deadline (`Common::request_timeout`) is 503
+/// `request_timeout`.
 pub async fn track_request(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -81,12 +86,30 @@ pub async fn track_request(
     request.extensions_mut().insert(id.clone());
     let metrics = request.app_data::<web::Data<HttpMetrics>>().cloned();
     let started = Instant::now();
+    let limit = limit_of(&request);
+    let method = request.method().clone();
     // The inner services' synchronous part (the access check) runs inside the span too, so it
     // can record the key's name on it.
-    let mut response = span
+    let inner = span
         .in_scope(|| next.call(request))
-        .instrument(span.clone())
-        .await?;
+        .instrument(span.clone());
+    let called = tokio::time::timeout(limit, inner).await;
+    let Ok(called) = called else {
+        let elapsed = started.elapsed();
+        if let Some(metrics) = metrics {
+            metrics.observe(method.as_str(), "timed_out", 503, elapsed);
+        }
+        span.in_scope(|| {
+            tracing::warn!(
+                status = 503,
+                latency_ms = elapsed.as_millis() as u64,
+                "request passed its deadline"
+            );
+        });
+        let request_id = id.0;
+        return Err(DeadlinePassed { request_id, limit }.into());
+    };
+    let mut response = called?;
     let elapsed = started.elapsed();
     let status = response.status();
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {

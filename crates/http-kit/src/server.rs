@@ -7,6 +7,7 @@
 
 use crate::{
     access::{self, Access},
+    deadline::{DEFAULT_REQUEST_TIMEOUT, RequestDeadline},
     extractors,
     health::{Readiness, get_live, get_ready},
     metrics::{HttpMetrics, get_metrics},
@@ -20,7 +21,7 @@ use actix_web::{
     middleware::from_fn,
     web,
 };
-use std::net::TcpListener;
+use std::{net::TcpListener, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 /// How long a stopping server waits for in-flight requests.
@@ -42,6 +43,8 @@ pub struct Common {
     pub body_limit_bytes: usize,
     /// The API keys and rate limits routes wrapped in [`crate::require`] check.
     pub access: Access,
+    /// The whole-request deadline (`REQUEST_TIMEOUT_MS`).
+    pub request_timeout: Duration,
 }
 
 impl Common {
@@ -59,6 +62,7 @@ impl Common {
             allowed: AllowedMethods::from_openapi(openapi),
             body_limit_bytes: extractors::DEFAULT_BODY_LIMIT_BYTES,
             access: Access::open(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 
@@ -68,9 +72,16 @@ impl Common {
         self.access = access;
         self
     }
+
+    /// The same with `timeout` as the whole-request deadline.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
 }
 
-/// The base `App`: request ids and logging, metrics, extractor error handlers, the health,
+/// The base `App`: request ids and logging, metrics, the whole-request deadline (503
+/// `request_timeout` once [`Common::request_timeout`] passes), extractor error handlers, the health,
 /// metrics and OpenAPI routes, and for a request no route takes a 405 (with `Allow`) when only
 /// its method is wrong, else a 404, in the envelope. Add routes to it.
 pub fn app(
@@ -87,6 +98,7 @@ pub fn app(
     let limit = common.body_limit_bytes;
     App::new()
         .wrap(from_fn(track_request))
+        .app_data(web::Data::new(RequestDeadline(common.request_timeout)))
         .app_data(web::Data::new(common.metrics.clone()))
         .app_data(web::Data::new(common.readiness.clone()))
         .app_data(web::Data::new(common.openapi.clone()))

@@ -6,12 +6,14 @@
 
 mod database;
 mod deadlines;
+mod identity;
 mod migrate;
 mod pool;
 pub mod schema;
 
 pub use database::{Database, LOCAL_SERVER};
 pub use deadlines::{Deadlines, with_connect_timeout};
+pub use identity::database_identity;
 pub use migrate::{
     MigrateError, SchemaStatus, check_schema_current, create_database_if_missing, migrate,
     run_pending, split_database, status,

@@ -1,11 +1,13 @@
-//! The price cache: fresh for the TTL, one upstream flight at a time, stale within bounds.
+//! The price cache: fresh for the TTL, one upstream flight at a time, stale within bounds,
+//! stale-while-revalidate.
 //!
 //! A request finds the cached snapshot fresh (younger than `PRICE_TTL_MS`) and returns it.
-//! Otherwise it joins the flight in progress or starts one: a spawned task (so a client that
-//! hangs up does not cancel it) whose shared result every waiter receives, so N concurrent
-//! requests for a stale price cause one upstream call. When the flight fails, the last
-//! snapshot is served flagged stale while it is younger than `PRICE_MAX_STALE_MS`; after a
-//! failure, no new flight starts for one TTL, so a failing upstream is not hammered.
+//! Otherwise a refresh is due: one flight at a time, a spawned task (so a client that hangs up
+//! does not cancel it), so N concurrent requests cause one upstream call. A request that has a
+//! usable stale snapshot (younger than `PRICE_MAX_STALE_MS`) gets it at once, flagged stale,
+//! and never waits for the flight; only a request with no usable price waits for the flight,
+//! and at most the cache's wait limit. After a failure, no new flight starts for one TTL, so a
+//! failing upstream is not hammered.
 
 use crate::upstream::{Snapshot, UpstreamError, Upstreams};
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -42,54 +44,71 @@ pub struct PriceCache {
     upstreams: Arc<Upstreams>,
     ttl: Duration,
     max_stale: Duration,
+    wait_limit: Duration,
     state: Arc<Mutex<State>>,
 }
 
 impl PriceCache {
-    /// A cold cache in front of `upstreams`.
-    pub fn new(upstreams: Upstreams, ttl: Duration, max_stale: Duration) -> Self {
+    /// A cold cache in front of `upstreams`; a caller with no usable price waits at most
+    /// `wait_limit` for the upstream.
+    pub fn new(
+        upstreams: Upstreams,
+        ttl: Duration,
+        max_stale: Duration,
+        wait_limit: Duration,
+    ) -> Self {
         Self {
             upstreams: Arc::new(upstreams),
             ttl,
             max_stale,
+            wait_limit,
             state: Arc::default(),
         }
     }
 
-    /// The current prices, fetching them when the cached ones are not fresh.
+    /// The current prices: fresh ones, else a usable stale one at once (a refresh starts in
+    /// the background), else the refresh's result, waited for at most the wait limit.
     pub async fn get(&self) -> Result<Served, Unavailable> {
         let flight = {
             let mut state = self.lock();
-            if let Some(snapshot) = state
-                .latest
-                .as_ref()
-                .filter(|s| s.fetched.elapsed() < self.ttl)
-            {
+            let latest = state.latest.clone();
+            if let Some(snapshot) = latest.as_ref().filter(|s| s.fetched.elapsed() < self.ttl) {
                 return Ok(Served {
                     snapshot: snapshot.clone(),
                     stale: false,
                 });
             }
-            match &state.last_failure {
+            let recent_failure = match &state.last_failure {
                 Some((when, error)) if when.elapsed() < self.ttl && state.flight.is_none() => {
-                    Err(error.clone())
+                    Some(error.clone())
                 }
-                _ => Ok(state
+                _ => None,
+            };
+            let usable = latest.filter(|s| s.fetched.elapsed() < self.max_stale);
+            match (usable, recent_failure) {
+                (Some(snapshot), recent_failure) => {
+                    if recent_failure.is_none() {
+                        state.flight.get_or_insert_with(|| self.start_flight());
+                    }
+                    return Ok(Served {
+                        snapshot,
+                        stale: true,
+                    });
+                }
+                (None, Some(error)) => return Err(Unavailable(error)),
+                (None, None) => state
                     .flight
                     .get_or_insert_with(|| self.start_flight())
-                    .clone()),
+                    .clone(),
             }
         };
-        let outcome = match flight {
-            Ok(flight) => flight.await,
-            Err(recent_failure) => Err(recent_failure),
-        };
-        match outcome {
-            Ok(snapshot) => Ok(Served {
+        match tokio::time::timeout(self.wait_limit, flight).await {
+            Ok(Ok(snapshot)) => Ok(Served {
                 snapshot,
                 stale: false,
             }),
-            Err(error) => self.stale_or_unavailable(error),
+            Ok(Err(error)) => self.stale_or_unavailable(error),
+            Err(_) => Err(Unavailable(Arc::new(UpstreamError::Timeout))),
         }
     }
 

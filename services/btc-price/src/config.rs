@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8779` | HTTP port |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | whole-request deadline: past it, 503 `request_timeout` with `Retry-After` |
 //! | `COINBASE_API_URL` | `https://api.coinbase.com` | Coinbase API base (primary source) |
 //! | `KRAKEN_API_URL` | `https://api.kraken.com` | Kraken API base (fallback source) |
 //! | `PRICE_TTL_MS` | `2000` | how long a fetched price is fresh |

@@ -42,9 +42,19 @@ impl Application {
             config.upstream_max_attempts,
             metrics.registry(),
         )?;
-        let cache = web::Data::new(PriceCache::new(upstreams, config.ttl(), config.max_stale()));
+        // A caller with no price waits for the upstream at most 9/10 of its request deadline,
+        // so it gets 503 price_unavailable rather than request_timeout.
+        let wait_limit = config.http.request_timeout() * 9 / 10;
+        let cache = web::Data::new(PriceCache::new(
+            upstreams,
+            config.ttl(),
+            config.max_stale(),
+            wait_limit,
+        ));
         // No database or broker: ready as soon as it serves.
-        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi()).with_access(access);
+        let common = Common::new(metrics, Readiness::new(), &ApiDoc::openapi())
+            .with_access(access)
+            .with_request_timeout(config.http.request_timeout());
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {

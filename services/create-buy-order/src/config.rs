@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8777` | HTTP port |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | whole-request deadline: past it, 503 `request_timeout` with `Retry-After` |
 //! | `WRITE_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/btc_orders_write` | the orders write model |
 //! | `DATABASE_POOL_SIZE` | `16` | most database connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a pooled connection before the database counts as down |

@@ -96,7 +96,9 @@ impl Application {
             let pool = ready_pool.clone();
             async move { store::check_schema_current(&pool, Database::Write).await }
         }));
-        let common = Common::new(metrics, readiness, &ApiDoc::openapi()).with_access(access);
+        let common = Common::new(metrics, readiness, &ApiDoc::openapi())
+            .with_access(access)
+            .with_request_timeout(config.http.request_timeout());
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let server = http_kit::serve(listener, common, shutdown.clone(), move |cfg| {

@@ -47,7 +47,8 @@ impl Application {
         let metrics = HttpMetrics::new()?;
         let gateway_metrics = web::Data::new(GatewayMetrics::register(metrics.registry())?);
         let mut common = Common::new(metrics, readiness(pool, stream.clone()), &ApiDoc::openapi())
-            .with_access(access);
+            .with_access(access)
+            .with_request_timeout(config.http.request_timeout());
         common.body_limit_bytes = config.max_body_bytes;
         let limit = web::Data::new(BodyLimit(config.max_body_bytes));
 

@@ -42,8 +42,9 @@ impl Application {
             let pool = for_check.clone();
             async move { store::check_schema_current(&pool, Database::Read).await }
         }));
-        let common =
-            Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi()).with_access(access);
+        let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi())
+            .with_access(access)
+            .with_request_timeout(config.http.request_timeout());
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();
         let pool = web::Data::new(pool);

@@ -11,6 +11,11 @@
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind when serving |
 //! | `HTTP_PORT` | `8781` | port to bind when serving |
 //! | `API_KEYS`, `API_KEYS_FILE`, `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` | unset (open, no limit) | access control, SPEC §11: see `http_kit::AccessConfig` |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | whole-request deadline: past it, 503 `request_timeout` with `Retry-After` |
+//!
+//! Two `*_DATABASE_URL`s naming one database (the same host, port and database name, however
+//! spelt: `localhost` is `127.0.0.1`, 5432 is the default port) stop it at start with a message
+//! naming both variables.
 
 use env_config::{ConfigError, HttpSettings, Validate, require_postgres_url};
 use serde::Deserialize;
@@ -81,6 +86,32 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Two variables naming one database (same host, port and name, however spelt) would let
+    /// one database's migration history mark the other's migrations as applied.
+    fn require_distinct_databases(&self) -> Result<(), ConfigError> {
+        let mut seen: Vec<(Database, (String, u16, String))> = Vec::new();
+        for database in Database::ALL {
+            let Some(identity) = store::database_identity(self.url(database)) else {
+                continue;
+            };
+            if let Some((first, _)) = seen.iter().find(|(_, other)| *other == identity) {
+                let (host, port, name) = &identity;
+                return Err(ConfigError::invalid(
+                    database.env_var(),
+                    format!(
+                        "{} and {} both name database {name} on {host}:{port}; each needs its own",
+                        first.env_var(),
+                        database.env_var()
+                    ),
+                ));
+            }
+            seen.push((database, identity));
+        }
+        Ok(())
+    }
+}
+
 impl Validate for Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.http.validate()?;
@@ -88,7 +119,7 @@ impl Validate for Config {
         for database in Database::ALL {
             require_postgres_url(database.env_var(), self.url(database))?;
         }
-        Ok(())
+        self.require_distinct_databases()
     }
 }
 
@@ -103,6 +134,31 @@ mod tests {
         assert_eq!(config.http.port, 8781);
         assert_eq!(config.targets().len(), 5);
         assert!(config.write_database_url.ends_with("/btc_orders_write"));
+    }
+
+    #[test]
+    fn two_variables_naming_one_database_stop_it_naming_both() {
+        let vars = env_config::vars(&[
+            (
+                "WRITE_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/orders",
+            ),
+            (
+                "SEQUENCE_DATABASE_URL",
+                "postgresql://app@LOCALHOST/orders?sslmode=disable",
+            ),
+        ]);
+        let error = env_config::from_iter::<Config, _>(vars).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("WRITE_DATABASE_URL") && text.contains("SEQUENCE_DATABASE_URL"),
+            "{text}"
+        );
+        let vars = env_config::vars(&[("SEQUENCE_DATABASE_URL", "postgres://h:5433/orders")]);
+        assert!(
+            env_config::from_iter::<Config, _>(vars).is_ok(),
+            "distinct ones pass"
+        );
     }
 
     #[test]

@@ -26,13 +26,7 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let shutdown = http_kit::shutdown_on_signals();
-    let served = match Application::build(
-        &config.http.host,
-        config.http.port,
-        targets,
-        access,
-        shutdown,
-    ) {
+    let served = match Application::build(&config.http, targets, access, shutdown) {
         Ok(app) => app.run_until_stopped().await.map_err(anyhow::Error::from),
         Err(error) => Err(error),
     };

@@ -25,15 +25,14 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `host:port` (0 for any free port) and prepares the server.
+    /// Binds `HTTP_HOST:HTTP_PORT` (port 0 for any free one) and prepares the server.
     pub fn build(
-        host: &str,
-        port: u16,
+        http: &env_config::HttpSettings<8781>,
         targets: Vec<(store::Database, String)>,
         access: http_kit::Access,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
-        let listener = http_kit::bind(host, port)?;
+        let listener = http_kit::bind(&http.host, http.port)?;
         let port = listener.local_addr()?.port();
         let targets = Targets(targets);
         let for_check = targets.clone();
@@ -58,8 +57,9 @@ impl Application {
                 }
             }
         }));
-        let common =
-            Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi()).with_access(access);
+        let common = Common::new(HttpMetrics::new()?, readiness, &ApiDoc::openapi())
+            .with_access(access)
+            .with_request_timeout(http.request_timeout());
         let server = http_kit::serve(listener, common, shutdown, move |cfg| {
             cfg.app_data(web::Data::new(targets.clone())).route(
                 "/status",

@@ -80,7 +80,8 @@ impl Application {
             readiness(&pool, consumer_state),
             &ApiDoc::openapi(),
         )
-        .with_access(access);
+        .with_access(access)
+        .with_request_timeout(config.http.request_timeout());
         let state = web::Data::new(State { pool });
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();

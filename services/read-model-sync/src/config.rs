@@ -18,6 +18,7 @@
 //! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `HTTP_HOST` | `127.0.0.1` | address to bind |
 //! | `HTTP_PORT` | `8780` | port to bind (0: any free port) |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | whole-request deadline: past it, 503 `request_timeout` with `Retry-After` |
 
 use env_config::{
     BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_postgres_url,

@@ -45,7 +45,8 @@ impl Application {
         let sync_metrics = SyncMetrics::register(metrics.registry())?;
         let state = ConsumerState::default();
         let readiness = readiness(pool.clone(), state.clone(), config.read_model_queue.clone());
-        let common = Common::new(metrics, readiness, &ApiDoc::openapi());
+        let common = Common::new(metrics, readiness, &ApiDoc::openapi())
+            .with_request_timeout(config.http.request_timeout());
 
         let listener = http_kit::bind(&config.http.host, config.http.port)?;
         let port = listener.local_addr()?.port();

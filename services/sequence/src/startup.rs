@@ -53,7 +53,8 @@ impl Application {
             readiness(&pool, blocks.is_none()),
             &ApiDoc::openapi(),
         )
-        .with_access(access);
+        .with_access(access)
+        .with_request_timeout(config.http.request_timeout());
         let state = web::Data::new(State {
             pool,
             max_count: config.sequence_max_count,

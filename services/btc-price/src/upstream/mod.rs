@@ -7,6 +7,7 @@
 
 mod coinbase;
 mod kraken;
+mod retry_after;
 
 use chrono::{DateTime, Utc};
 use domain::Currency;
@@ -217,8 +218,8 @@ impl Upstreams {
                 .headers()
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map_or(Duration::from_secs(1), Duration::from_secs);
+                .and_then(|v| retry_after::parse(v, Utc::now()))
+                .unwrap_or(Duration::from_secs(1));
             return Err(UpstreamError::RateLimited(wait.min(MAX_COOLDOWN)));
         }
         if status != StatusCode::OK {

@@ -86,6 +86,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// btc-price on port 0 with `settings`.
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    spawn_app_with_vars(settings, &[]).await
+}
+
+/// btc-price on port 0 with `settings` and `extra` variables.
+pub async fn spawn_app_with_vars(settings: Settings, extra: &[(&str, &str)]) -> TestApp {
     telemetry::init_for_tests();
     let coinbase = MockServer::start().await;
     let kraken = MockServer::start().await;
@@ -98,7 +103,14 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         ("UPSTREAM_TIMEOUT_MS", settings.timeout_ms.to_string()),
         ("UPSTREAM_MAX_ATTEMPTS", "2".to_owned()),
     ];
-    let config: Config = env_config::from_iter(vars.map(|(k, v)| (k.to_owned(), v))).unwrap();
+    let extra = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+    let vars = vars
+        .map(|(k, v)| (k.to_owned(), v))
+        .into_iter()
+        .chain(extra);
+    let config: Config = env_config::from_iter(vars).unwrap();
     let shutdown = CancellationToken::new();
     let app = Application::build(config, shutdown.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -7,3 +7,4 @@ mod access;
 mod btc_price;
 mod helpers;
 mod resilience;
+mod stale_while_revalidate;

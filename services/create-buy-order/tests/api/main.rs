@@ -7,6 +7,8 @@
 mod access;
 mod batch;
 mod cap;
+mod deadline;
+mod exponent;
 mod helpers;
 mod idempotency;
 mod outbox;

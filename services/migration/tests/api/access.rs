@@ -17,14 +17,11 @@ async fn status_needs_a_key_any_key() {
         ..http_kit::AccessConfig::default()
     };
     let token = CancellationToken::new();
-    let app = Application::build(
-        "127.0.0.1",
-        0,
-        targets,
-        config.load().unwrap(),
-        token.clone(),
-    )
-    .unwrap();
+    let http = env_config::HttpSettings {
+        port: 0,
+        ..Default::default()
+    };
+    let app = Application::build(&http, targets, config.load().unwrap(), token.clone()).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();

@@ -10,14 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 async fn spawn(targets: Vec<(Database, String)>) -> (String, CancellationToken) {
     let token = CancellationToken::new();
-    let app = Application::build(
-        "127.0.0.1",
-        0,
-        targets,
-        http_kit::Access::open(),
-        token.clone(),
-    )
-    .unwrap();
+    let app =
+        Application::build(&http(), targets, http_kit::Access::open(), token.clone()).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     (base, token)
@@ -129,4 +123,12 @@ async fn the_serving_binary_stops_cleanly_on_sigterm() {
     })
     .await;
     assert!(status.success(), "{status:?}");
+}
+
+/// The status server's settings, on a free port.
+fn http() -> env_config::HttpSettings<8781> {
+    env_config::HttpSettings {
+        port: 0,
+        ..Default::default()
+    }
 }

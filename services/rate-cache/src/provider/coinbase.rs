@@ -5,6 +5,7 @@
 use super::{RateProvider, UpstreamError, get_text, parse_rate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 /// The Coinbase provider.
@@ -21,7 +22,8 @@ struct Body {
 #[derive(Deserialize)]
 struct Data {
     currency: String,
-    rates: HashMap<String, serde_json::Value>,
+    /// Each rate's own JSON text, so a number is never read through f64.
+    rates: HashMap<String, Box<RawValue>>,
 }
 
 impl Coinbase {
@@ -44,14 +46,21 @@ pub fn rate_from_body(body: &str, base: &str, quote: &str) -> Result<Decimal, Up
             body.data.currency
         )));
     }
-    match body.data.rates.get(quote) {
-        Some(serde_json::Value::String(text)) => parse_rate(text),
-        // A JSON number is read from its text, never through f64.
-        Some(serde_json::Value::Number(number)) => parse_rate(&number.to_string()),
-        Some(other) => Err(UpstreamError::Malformed(format!(
-            "rate of {quote} is {other}"
-        ))),
-        None => Err(UpstreamError::UnknownCurrency(quote.to_owned())),
+    let Some(raw) = body.data.rates.get(quote) else {
+        return Err(UpstreamError::UnknownCurrency(quote.to_owned()));
+    };
+    let text = raw.get();
+    if text.starts_with('"') {
+        let inner: String = serde_json::from_str(text)
+            .map_err(|e| UpstreamError::Malformed(format!("rate of {quote}: {e}")))?;
+        parse_rate(&inner)
+    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        // A JSON number is read from its own text, never through f64.
+        parse_rate(text)
+    } else {
+        Err(UpstreamError::Malformed(format!(
+            "rate of {quote} is {text}"
+        )))
     }
 }
 
@@ -107,6 +116,20 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn a_rate_sent_as_a_json_number_keeps_every_digit() {
+        // Through f64 this would be 0.9512345678901234 (17 significant digits at most).
+        let body = r#"{"data":{"currency":"USD","rates":{"EUR":0.95123456789012345678,"X":true}}}"#;
+        assert_eq!(
+            rate_from_body(body, "USD", "EUR").unwrap().to_string(),
+            "0.95123456789012345678"
+        );
+        assert!(matches!(
+            rate_from_body(body, "USD", "X"),
+            Err(UpstreamError::Malformed(_))
+        ));
     }
 
     #[test]
