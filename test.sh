@@ -28,6 +28,17 @@ else
   scripts/e2e.sh || e2e_status=$?
 fi
 
+fuzz_status=0
+if [ "${SKIP_FUZZ:-}" = 1 ]; then
+  echo "== fuzzing skipped (SKIP_FUZZ=1)"
+else
+  mkdir -p .run/logs
+  fuzz_seconds=${FUZZ_SECONDS:-30}
+  echo "== fuzzing lru-cache-server's request parser for ${fuzz_seconds}s (log: .run/logs/fuzz.log)"
+  FUZZ_SECONDS=$fuzz_seconds scripts/fuzz_resp.sh > .run/logs/fuzz.log 2>&1 \
+    || { fuzz_status=$?; tail -n 40 .run/logs/fuzz.log; }
+fi
+
 container_status=0
 if [ "${SKIP_CONTAINERS:-}" = 1 ]; then
   echo "== container test skipped (SKIP_CONTAINERS=1)"
@@ -44,5 +55,6 @@ else
   cargo test --workspace --no-fail-fast "$@" || tests_status=$?
 fi
 [ "$e2e_status" -eq 0 ] || echo "the end-to-end run failed (exit $e2e_status); see above" >&2
+[ "$fuzz_status" -eq 0 ] || echo "the fuzzer failed (exit $fuzz_status); see above" >&2
 [ "$container_status" -eq 0 ] || echo "the container test failed (exit $container_status); see above" >&2
-[ "$e2e_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$tests_status" -eq 0 ]
+[ "$e2e_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$tests_status" -eq 0 ]
