@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 started=$SECONDS
+mkdir -p .run/logs
 step() { echo "container test: [$((SECONDS - started))s] $*"; }
 
 missing=()

@@ -58,8 +58,13 @@ fn inspect<T: DeserializeOwned + env_config::Validate + Debug>() -> ServiceConfi
 /// config or fails loading with an error naming it; one it ignores changes nothing.
 fn probe<T: DeserializeOwned + env_config::Validate + Debug>(variable: &str) -> bool {
     const MARKER: &str = "probe-marker-4f1c";
+    let defaults = env_config::from_iter::<T, _>(Vec::new()).map(|d| format!("{d:?}"));
     match env_config::from_iter::<T, _>(env_config::vars(&[(variable, MARKER)])) {
-        Ok(config) => format!("{config:?}").contains(MARKER),
+        // A secret's Debug hides the marker, but still differs from the default.
+        Ok(config) => {
+            let text = format!("{config:?}");
+            text.contains(MARKER) || defaults.is_ok_and(|d| d != text)
+        }
         Err(error) => error.to_string().contains(variable),
     }
 }

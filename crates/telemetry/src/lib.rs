@@ -62,7 +62,9 @@ pub fn init(service: &str) -> Result<(), String> {
         LogFormat::Pretty => registry.with(fmt::layer().with_target(false)).try_init(),
     };
     result.map_err(|e| format!("cannot install the tracing subscriber: {e}"))?;
-    tracing::info!(service, format = ?format, "logging initialised");
+    // debug, not info: a service's first line at the default level is its own (SPEC §11 wants
+    // "access control is off" first when no keys are configured).
+    tracing::debug!(service, format = ?format, "logging initialised");
     Ok(())
 }
 
