@@ -18,34 +18,32 @@ else
   echo "== shellcheck not installed; skipped (.ci/run installs it)"
 fi
 
-# The end-to-end run goes first so the test runner's summary is the last thing printed;
-# both always run, and either failing fails the whole.
-e2e_status=0
-if [ "${SKIP_E2E:-}" = 1 ]; then
-  echo "== end-to-end skipped (SKIP_E2E=1)"
-else
-  echo "== end-to-end: ./run.sh + scripts/*.sh"
-  scripts/e2e.sh || e2e_status=$?
-fi
+# The long steps go first so the test runner's summary is the last thing printed; each runs
+# whatever the others did (SKIP_E2E=1, SKIP_FUZZ=1, SKIP_CONTAINERS=1 leave one out), and any
+# failure fails the whole.
+failed_steps=()
+run_step() {
+  local skip=$1 title=$2 status=0
+  shift 2
+  if [ "${!skip:-}" = 1 ]; then
+    echo "== $title skipped ($skip=1)"
+    return 0
+  fi
+  echo "== $title"
+  "$@" || status=$?
+  [ "$status" -eq 0 ] || failed_steps+=("$title (exit $status)")
+}
 
-fuzz_status=0
-if [ "${SKIP_FUZZ:-}" = 1 ]; then
-  echo "== fuzzing skipped (SKIP_FUZZ=1)"
-else
+fuzz() {
   mkdir -p .run/logs
-  fuzz_seconds=${FUZZ_SECONDS:-30}
-  echo "== fuzzing lru-cache-server's request parser for ${fuzz_seconds}s (log: .run/logs/fuzz.log)"
-  FUZZ_SECONDS=$fuzz_seconds scripts/fuzz_resp.sh > .run/logs/fuzz.log 2>&1 \
-    || { fuzz_status=$?; tail -n 40 .run/logs/fuzz.log; }
-fi
+  FUZZ_SECONDS=${FUZZ_SECONDS:-30} scripts/fuzz_resp.sh > .run/logs/fuzz.log 2>&1 \
+    || { local status=$?; tail -n 40 .run/logs/fuzz.log; return "$status"; }
+}
 
-container_status=0
-if [ "${SKIP_CONTAINERS:-}" = 1 ]; then
-  echo "== container test skipped (SKIP_CONTAINERS=1)"
-else
-  echo "== container test: images built and the compose cluster run with podman"
-  scripts/container_test.sh || container_status=$?
-fi
+run_step SKIP_E2E "end-to-end: ./run.sh + scripts/*.sh" scripts/e2e.sh
+run_step SKIP_FUZZ "fuzzing lru-cache-server's request parser for ${FUZZ_SECONDS:-30}s (log: .run/logs/fuzz.log)" fuzz
+run_step SKIP_CONTAINERS "container test: images built and the compose cluster run with podman" \
+  scripts/container_test.sh
 
 echo "== tests"
 tests_status=0
@@ -54,7 +52,5 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast "$@" || tests_status=$?
 fi
-[ "$e2e_status" -eq 0 ] || echo "the end-to-end run failed (exit $e2e_status); see above" >&2
-[ "$fuzz_status" -eq 0 ] || echo "the fuzzer failed (exit $fuzz_status); see above" >&2
-[ "$container_status" -eq 0 ] || echo "the container test failed (exit $container_status); see above" >&2
-[ "$e2e_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$tests_status" -eq 0 ]
+for step in "${failed_steps[@]}"; do echo "failed: $step; see above" >&2; done
+[ ${#failed_steps[@]} -eq 0 ] && [ "$tests_status" -eq 0 ]
