@@ -70,12 +70,14 @@ wait_for() {
   echo "compose_up: $service ${check/none/started}"
 }
 
-while read -r line; do
+# An array, not a `while read` loop: podman-compose would read the rest of the levels from stdin.
+mapfile -t level_lines <<< "$levels"
+for line in "${level_lines[@]}"; do
   [ -n "$line" ] || continue
   names=()
   for word in $line; do names+=("${word%%:*}"); done
-  "${compose[@]}" up -d --no-deps "${names[@]}" >/dev/null 2>&1 \
+  "${compose[@]}" up -d --no-deps "${names[@]}" </dev/null >/dev/null 2>&1 \
     || { echo "compose_up: could not start ${names[*]}" >&2; "${compose[@]}" up -d --no-deps "${names[@]}"; exit 1; }
   for word in $line; do wait_for "${word%%:*}" "${word#*:}"; done
-done <<< "$levels"
+done
 echo "compose_up: every service is up"

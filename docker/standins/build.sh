@@ -31,6 +31,10 @@ debian_slim() {
   # What the official slim image leaves out: docs, man pages, locales, apt's caches.
   rm -rf "$root"/usr/share/{doc,man,info,locale,lintian,linda}/* "$root"/var/cache/apt/* \
     "$root"/var/lib/apt/lists/* "$root"/var/log/*.log
+  # As in the official image: apt keeps no downloaded packages.
+  printf '%s\n' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+    'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+    'Binary::apt::APT::Keep-Downloaded-Packages "false";' > "$root/etc/apt/apt.conf.d/docker-clean"
   tar -C "$root" -c . | "$engine" import -q - "$1" >/dev/null
   rm -rf "$root"
 }
