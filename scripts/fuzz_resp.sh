@@ -12,9 +12,12 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 export RUSTC_BOOTSTRAP=1
-# The seed corpus: a few real requests, so the fuzzer starts from valid RESP.
+# The seed corpus: a few real requests, so the fuzzer starts from valid RESP (`$3` is RESP, not
+# a shell expansion).
 mkdir -p corpus/resp_request
+# shellcheck disable=SC2016
 printf '\x01*2\r\n$3\r\nGET\r\n$1\r\nk\r\n' > corpus/resp_request/get
+# shellcheck disable=SC2016
 printf '\x03*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n' > corpus/resp_request/set
 printf '\x02SET k "a b\\x41" '"'"'c'"'"'\r\n' > corpus/resp_request/inline
 cargo fuzz run resp_request --sanitizer none -- -max_total_time="$seconds" -max_len=4096

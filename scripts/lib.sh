@@ -43,7 +43,9 @@ setup_api_keys() {
   fi
   local key
   key=$(cat "$LOCAL_API_KEY_FILE")
-  export API_KEYS="local:$(printf %s "$key" | sha256sum | cut -d' ' -f1):*"
+  local hash
+  hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+  export API_KEYS="local:$hash:*"
   export BTC_PRICE_API_KEY="${BTC_PRICE_API_KEY:-$key}"
 }
 
