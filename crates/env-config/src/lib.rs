@@ -10,6 +10,7 @@
 //! service's config flattens, so they are named, defaulted and validated in one place.
 
 mod number;
+pub use number::optional_number;
 mod sections;
 
 pub use sections::{BrokerSettings, DatabaseSettings, HttpSettings};

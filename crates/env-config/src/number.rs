@@ -56,6 +56,28 @@ where
     })
 }
 
+/// An optional number read from its text, for `Option` fields of a flattened section outside
+/// this crate (`deserialize_with`): unset is `None`, and a failure names `variable` as envy does.
+pub fn optional_number<'de, D, N>(
+    deserializer: D,
+    variable: &'static str,
+) -> Result<Option<N>, D::Error>
+where
+    D: Deserializer<'de>,
+    N: FromStr,
+    N::Err: fmt::Display,
+{
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    text.map(|text| {
+        text.trim().parse().map_err(|e| {
+            de::Error::custom(format!(
+                "{e} while parsing value '{text}' provided by {variable}"
+            ))
+        })
+    })
+    .transpose()
+}
+
 /// One `deserialize_with` function per numeric variable of the shared sections.
 macro_rules! number_fields {
     ($($name:ident: $ty:ty = $variable:literal;)*) => {

@@ -32,29 +32,11 @@ pub struct AccessConfig {
 }
 
 fn per_second_from_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    number_from_text(d, "RATE_LIMIT_PER_SECOND")
+    env_config::optional_number(d, "RATE_LIMIT_PER_SECOND")
 }
 
 fn burst_from_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    number_from_text(d, "RATE_LIMIT_BURST")
-}
-
-/// A number given as text, as a flattened section sees every variable (serde buffers the values
-/// of a `#[serde(flatten)]` struct as strings). The error is worded as envy words its own, so
-/// `env_config` names `variable`.
-fn number_from_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-    variable: &str,
-) -> Result<Option<u32>, D::Error> {
-    let text: Option<String> = Option::deserialize(deserializer)?;
-    text.map(|t| {
-        t.trim().parse::<u32>().map_err(|_| {
-            serde::de::Error::custom(format!(
-                "expected a whole number, got '{t}' provided by {variable}"
-            ))
-        })
-    })
-    .transpose()
+    env_config::optional_number(d, "RATE_LIMIT_BURST")
 }
 
 impl AccessConfig {
