@@ -7,17 +7,29 @@
 //! means the broker routed the event into at least that stream: a returned event (the stream is
 //! gone, or the client registered before streams existed) has its stream declared once more and
 //! is published again once; if it is still returned, the event is refused.
+//!
+//! Declarations go one at a time per process: RabbitMQ 3.10 answers two concurrent
+//! declarations of one new stream with a connection-level `541 INTERNAL_ERROR` (fixed upstream
+//! only in 4.x), which would also drop the publishes in flight on that connection. One that
+//! still fails (another replica declaring the same stream, or the broker's stream coordinator
+//! timing out under load, which it also answers with `541`) is tried twice more on a fresh
+//! link, 100 ms and then 300 ms later, within the request's own deadline.
 
 use crate::core::{EventStream, OutgoingEvent, PortError};
 use async_trait::async_trait;
 use messaging::{MessagingError, OutgoingMessage, Publisher, QueueSpec, Topology};
 use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// The pauses before a declaration the broker failed is tried again.
+const DECLARE_RETRIES: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(300)];
 
 /// Publishes accepted events to `exchange` with routing key `{client}.{event}`.
 pub struct RabbitEventStream {
     publisher: Publisher,
     exchange: String,
     retention: String,
+    declaring: Mutex<()>,
 }
 
 /// The stream that keeps `client`'s events published on `exchange`.
@@ -43,6 +55,7 @@ impl RabbitEventStream {
             publisher: Publisher::new(url, "event-gateway", topology).with_confirm_timeout(timeout),
             exchange: exchange.to_owned(),
             retention: retention.to_owned(),
+            declaring: Mutex::new(()),
         }
     }
 
@@ -91,7 +104,17 @@ fn port_error(error: MessagingError) -> PortError {
 impl EventStream for RabbitEventStream {
     async fn prepare(&self, client: &str) -> Result<(), PortError> {
         let topology = stream_topology(&self.exchange, client, &self.retention);
-        self.publisher.declare(&topology).await.map_err(|error| {
+        let _one_at_a_time = self.declaring.lock().await;
+        let mut declared = self.publisher.declare(&topology).await;
+        for pause in DECLARE_RETRIES {
+            let Err(MessagingError::Unavailable(failure)) = &declared else {
+                break;
+            };
+            tracing::info!(%client, error = %failure, ?pause, "declaring the client's event stream failed; trying again");
+            tokio::time::sleep(pause).await;
+            declared = self.publisher.declare(&topology).await;
+        }
+        declared.map_err(|error| {
             tracing::warn!(%client, error = %error, "cannot declare the client's event stream");
             port_error(error)
         })

@@ -89,6 +89,28 @@ async fn events_accepted_with_no_subscriber_bound_are_read_back_from_the_stream_
 }
 
 #[tokio::test]
+async fn many_registrations_at_once_for_a_new_client_all_get_its_stream() {
+    // RabbitMQ 3.10 fails two concurrent declarations of one new stream with a connection-level
+    // INTERNAL_ERROR; the gateway must not pass that on as a refused registration.
+    let app = spawn_app().await;
+    let events: Vec<String> = (0..32).map(|n| format!("Event{n}")).collect();
+    let schema = json!({"type": "object"});
+    let statuses = futures::future::join_all(
+        events
+            .iter()
+            .map(|event| app.register("burst", event, &schema)),
+    )
+    .await
+    .into_iter()
+    .map(|response| response.status())
+    .collect::<Vec<_>>();
+
+    assert_eq!(statuses, vec![StatusCode::CREATED; events.len()]);
+    let (status, answer) = status_json(app.send("burst", "Event31", &json!({})).await).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+}
+
+#[tokio::test]
 async fn an_event_no_stream_takes_is_503_and_not_accepted() {
     let app = spawn_app().await;
     app.registered("shop", "Fruits", &json!(true)).await;
