@@ -17,7 +17,9 @@ step() { echo "container test: [$((SECONDS - started))s] $*"; }
 
 missing=()
 for tool in podman runc debootstrap; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-for package in netavark aardvark-dns; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+# netavark sets up container networks with iptables, which a fresh machine may not have: without
+# it every build step that runs a command fails with "netavark: No such file or directory".
+for package in netavark aardvark-dns iptables; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   apt-get update -qq
