@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::conn::acl::Users;
-use crate::conn::versions::KeyVersions;
 use crate::db::Db;
 
 /// The store plus the server-wide facts INFO, CONFIG GET and /metrics report.
@@ -27,8 +26,6 @@ pub struct AppState {
     pub rejected_connections: AtomicU64,
     /// ACL users (`CACHE_PASSWORD`, `CACHE_USERS_FILE`).
     pub users: Users,
-    /// Write counters per key slot, for WATCH.
-    pub versions: KeyVersions,
 }
 
 impl AppState {
@@ -43,7 +40,6 @@ impl AppState {
             total_connections: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
             users: Users::default(),
-            versions: KeyVersions::default(),
         }
     }
 

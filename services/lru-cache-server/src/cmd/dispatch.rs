@@ -1,6 +1,6 @@
 //! From a request's arguments to its reply, in Redis' order of checks: the cross-protocol
 //! guard, the command's name, its arity, authentication, the user's ACL, then queuing inside
-//! MULTI or running it. A write bumps the WATCH versions of the keys it names.
+//! MULTI or running it. The store counts every write for WATCH.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +12,7 @@ use tracing::warn;
 use super::table::{Spec, lookup};
 use super::{Flow, arity_ok, unknown_command, wrong_arity};
 use crate::conn::Session;
-use crate::conn::acl::{Denied, key_args};
+use crate::conn::acl::Denied;
 use crate::resp::{Parse, Replies};
 use crate::state::AppState;
 
@@ -116,8 +116,7 @@ fn queue(
     Flow::Continue
 }
 
-/// Parses and runs a command that passed the checks, then bumps the versions of the keys a
-/// write named (after the write, so a WATCH that saw the old version sees the change).
+/// Parses and runs a command that passed the checks (the store counts its writes for WATCH).
 pub fn run(
     spec: &'static Spec,
     args: Vec<Bytes>,
@@ -125,34 +124,16 @@ pub fn run(
     session: &mut Session,
     dst: &mut Replies,
 ) -> Flow {
-    let write = spec.flags.contains(&"write");
-    let mut slots = std::mem::take(&mut session.written_slots);
-    if write {
-        slots.extend(key_args(spec, &args).map(|key| state.versions.slot(key)));
-    }
     let mut parse = Parse::new(args);
     // The name was matched already.
     let _ = parse.next_bytes();
-    let flow = match (spec.parse)(&mut parse) {
+    match (spec.parse)(&mut parse) {
         Ok(cmd) => cmd.apply(state, session, dst),
         Err(err) => {
             dst.error(err.text());
             Flow::Continue
         }
-    };
-    if write {
-        for slot in slots.drain(..) {
-            state.versions.bump(slot);
-        }
-        if spec.first_key == 0 && spec.name.starts_with("flush") {
-            state.versions.bump_all();
-        }
     }
-    // Keep the buffer for the next write, unless one huge MSET grew it.
-    if slots.capacity() <= 1024 {
-        session.written_slots = slots;
-    }
-    flow
 }
 
 /// Logs Redis' warning about a `POST` or `Host:` line, at most once a minute.

@@ -3,9 +3,10 @@
 //! Between MULTI and EXEC commands are checked (name, arity, authentication, ACL) and queued
 //! (`+QUEUED`); one refused there makes EXEC answer EXECABORT. EXEC runs the queue back to back
 //! and answers an array of the replies, or a null array when a watched key was written since
-//! WATCH (`conn/versions.rs`). With one RESP thread (`CACHE_THREADS=1`, the default) no other
-//! RESP client runs in between, as in Redis; with more threads, or through the HTTP API, other
-//! writes may interleave with the queued commands (WATCH still sees writes made over RESP).
+//! WATCH (the store's `db/versions.rs`). With one RESP thread (`CACHE_THREADS=1`, the default)
+//! no other RESP client runs in between, as in Redis; with more threads, or through the HTTP
+//! API, other writes may interleave with the queued commands. WATCH sees every change to a watched key:
+//! writes over RESP or HTTP, evictions and expiry.
 
 use bytes::Bytes;
 
@@ -59,7 +60,7 @@ impl TxCmd {
                 dst.error("ERR WATCH inside MULTI is not allowed");
             }
             TxCmd::Watch(keys) => {
-                let versions = &state.versions;
+                let versions = state.db.versions();
                 let watching = session
                     .watched
                     .get_or_insert_with(|| Watching::new(versions));
@@ -88,7 +89,7 @@ fn exec(state: &AppState, session: &mut Session, dst: &mut Replies) -> Flow {
         dst.error("EXECABORT Transaction discarded because of previous errors.");
         return Flow::Continue;
     }
-    if watched.is_some_and(|w| !w.unchanged(&state.versions)) {
+    if watched.is_some_and(|w| !w.unchanged(state.db.versions())) {
         dst.null_array();
         return Flow::Continue;
     }

@@ -54,8 +54,6 @@ pub struct Session {
     pub multi: Option<Transaction>,
     /// Keys watched since WATCH.
     pub watched: Option<Watching>,
-    /// Reused buffer of the key slots a write command touched.
-    pub written_slots: Vec<usize>,
 }
 
 /// Commands queued by MULTI.
@@ -78,7 +76,6 @@ impl Session {
             user,
             multi: None,
             watched: None,
-            written_slots: Vec::new(),
         }
     }
 

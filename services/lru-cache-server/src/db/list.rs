@@ -143,6 +143,11 @@ impl List {
         (key_len, node.data.len() - node.key_start() - key_len)
     }
 
+    /// The key of an entry.
+    pub fn key(&self, id: Id) -> &[u8] {
+        self.node(id).key()
+    }
+
     /// The value of an entry.
     pub fn value(&self, id: Id) -> &[u8] {
         self.node(id).value()

@@ -23,6 +23,7 @@ mod scan;
 mod shard;
 mod types;
 mod upkeep;
+mod versions;
 
 use std::hash::BuildHasher;
 use std::sync::atomic::AtomicU64;
@@ -39,6 +40,7 @@ use shard::{Admit, Need, Shard, WriteError};
 pub use types::{
     Capacity, Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Stats, Ttl,
 };
+pub use versions::{KeyVersions, SLOTS};
 
 /// A value handed out of the store (a copy: the store keeps each key and its value together in
 /// one allocation of its own).
@@ -69,6 +71,8 @@ struct Shared {
     totals: Mutex<Totals>,
     max_entries: usize,
     max_bytes: usize,
+    /// Write counters per key slot, for WATCH; every shard bumps them.
+    versions: Arc<KeyVersions>,
 }
 
 /// Milliseconds since the Unix epoch, by the wall clock.
@@ -88,9 +92,10 @@ impl Db {
     /// An empty store; `capacity.shards` is at least 1 (validated with the config).
     pub fn new(capacity: Capacity) -> Db {
         let clock = Arc::new(AtomicU64::new(0));
+        let versions = Arc::new(KeyVersions::default());
         let shards = (0..capacity.shards.max(1))
             .map(|_| Slot {
-                shard: Mutex::new(Shard::new(Arc::clone(&clock))),
+                shard: Mutex::new(Shard::new(Arc::clone(&clock), Arc::clone(&versions))),
                 oldest: AtomicU64::new(u64::MAX),
             })
             .collect();
@@ -103,6 +108,7 @@ impl Db {
                 totals: Mutex::new(Totals::default()),
                 max_entries: capacity.max_entries.min(list::MAX_LEN),
                 max_bytes: capacity.max_bytes,
+                versions,
             }),
         }
     }
@@ -233,6 +239,13 @@ impl Db {
         for index in 0..self.shared.shards.len() {
             self.with_shard(index, |shard, _| shard.clear());
         }
+        self.shared.versions.bump_all();
+    }
+
+    /// The keyspace's versions for WATCH: every change to an entry, from any side (RESP,
+    /// HTTP, eviction, expiry), has bumped its key's slot by the time its shard is unlocked.
+    pub fn versions(&self) -> &KeyVersions {
+        &self.shared.versions
     }
 
     /// Number of keys (DBSIZE).

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::cost::{Counters, entry_cost};
 use super::list::{Id, List};
+use super::versions::KeyVersions;
 use super::{Condition, DbError, ExpireIf, Expiry, SetOptions, SetOutcome, Value};
 
 /// The growth a write needs from the store's budgets.
@@ -50,18 +51,21 @@ pub struct Shard {
     pub(super) bytes: usize,
     /// The store's use clock, shared by every shard.
     clock: Arc<AtomicU64>,
+    /// The store's WATCH versions, bumped by every change to an entry.
+    versions: Arc<KeyVersions>,
     /// This shard's counters.
     pub counters: Counters,
 }
 
 impl Shard {
-    /// An empty shard stamping uses from `clock`.
-    pub fn new(clock: Arc<AtomicU64>) -> Shard {
+    /// An empty shard stamping uses from `clock` and counting writes in `versions`.
+    pub fn new(clock: Arc<AtomicU64>, versions: Arc<KeyVersions>) -> Shard {
         Shard {
             list: List::default(),
             ttl: BTreeSet::new(),
             bytes: 0,
             clock,
+            versions,
             counters: Counters::default(),
         }
     }
@@ -241,6 +245,7 @@ impl Shard {
                 self.ttl.insert((expires_at, id));
             }
             self.bytes += cost;
+            self.bump(key);
             return Ok(());
         };
         if let Some(value) = value {
@@ -249,6 +254,7 @@ impl Shard {
         self.retime(id, expires_at);
         self.list.touch(id, stamp);
         self.bytes = self.bytes - old_cost + cost;
+        self.bump(key);
         Ok(())
     }
 
@@ -273,13 +279,21 @@ impl Shard {
         entry_cost(key_len, value_len, self.list.expires_at(id) != 0)
     }
 
-    /// Removes an entry and its accounting.
+    /// Counts a change to `key` for WATCH (called under this shard's lock, after the change).
+    fn bump(&self, key: &[u8]) {
+        self.versions.bump(self.versions.slot(key));
+    }
+
+    /// Removes an entry and its accounting (whatever the reason: DEL, RENAME, eviction,
+    /// expiry), counting the change for WATCH.
     pub(super) fn remove(&mut self, id: Id) {
+        let slot = self.versions.slot(self.list.key(id));
         let (key_len, value_len, expires_at) = self.list.remove(id);
         self.bytes -= entry_cost(key_len, value_len, expires_at != 0);
         if expires_at != 0 {
             self.ttl.remove(&(expires_at, id));
         }
+        self.versions.bump(slot);
     }
 }
 

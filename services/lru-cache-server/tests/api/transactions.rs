@@ -1,5 +1,8 @@
 //! MULTI, EXEC, DISCARD, WATCH and UNWATCH: replies compared with redis-server 7, WATCH
-//! aborting on another client's write, and the queue's size limit.
+//! aborting on another client's write, on a write through the HTTP API, on eviction and on
+//! expiry, and the queue's size limit.
+
+use std::time::{Duration, Instant};
 
 use crate::helpers::{command, exchange_on, spawn_app, spawn_app_with, text};
 use crate::resp_reader::send_and_read;
@@ -111,6 +114,73 @@ async fn an_untouched_watch_lets_exec_run_and_a_flush_or_mset_aborts_it() {
     assert_eq!(
         text(&send_and_read(&mut watcher, &tx, 3).await),
         "+OK\r\n+QUEUED\r\n*1\r\n:1\r\n"
+    );
+}
+
+/// MULTI, INCR of `key`, EXEC.
+fn incr_transaction(key: &[u8]) -> Vec<u8> {
+    [
+        command(&[b"MULTI"]),
+        command(&[b"INCR", key]),
+        command(&[b"EXEC"]),
+    ]
+    .concat()
+}
+
+const ABORTED: &str = "+OK\r\n+QUEUED\r\n*-1\r\n";
+
+#[tokio::test]
+async fn a_watched_key_written_or_deleted_through_the_http_api_aborts_exec() {
+    let app = spawn_app().await;
+    let mut watcher = app.connect().await;
+    let tx = incr_transaction(b"n");
+    exchange_on(&mut watcher, &command(&[b"WATCH", b"n"])).await;
+    let stored = app
+        .post_storage("application/x-www-form-urlencoded", "n=5")
+        .await;
+    assert_eq!(stored.status(), 201);
+    assert_eq!(text(&send_and_read(&mut watcher, &tx, 3).await), ABORTED);
+
+    exchange_on(&mut watcher, &command(&[b"WATCH", b"n"])).await;
+    assert!(app.delete_key("n").await.status().is_success());
+    assert_eq!(text(&send_and_read(&mut watcher, &tx, 3).await), ABORTED);
+}
+
+#[tokio::test]
+async fn a_watched_key_evicted_by_another_clients_writes_aborts_exec() {
+    // Two entries in the whole store, spread over the default shards: the third key evicts
+    // the least recently used one, the watched key (WATCH is not a use).
+    let app = spawn_app_with(&[("CACHE_MAX_ENTRIES", "2")]).await;
+    let mut watcher = app.connect().await;
+    let mut other = app.connect().await;
+    exchange_on(&mut watcher, &command(&[b"SET", b"n", b"1"])).await;
+    exchange_on(&mut watcher, &command(&[b"WATCH", b"n"])).await;
+    exchange_on(&mut other, &command(&[b"SET", b"b", b"1"])).await;
+    exchange_on(&mut other, &command(&[b"SET", b"c", b"1"])).await;
+    let reply = exchange_on(&mut other, &command(&[b"EXISTS", b"n"])).await;
+    assert_eq!(text(&reply), ":0\r\n", "n should have been evicted");
+    assert_eq!(
+        text(&send_and_read(&mut watcher, &incr_transaction(b"n"), 3).await),
+        ABORTED
+    );
+}
+
+#[tokio::test]
+async fn a_watched_key_that_expires_and_is_removed_aborts_exec() {
+    let app = spawn_app().await;
+    let mut watcher = app.connect().await;
+    let mut other = app.connect().await;
+    exchange_on(&mut watcher, &command(&[b"SET", b"n", b"1", b"PX", b"100"])).await;
+    exchange_on(&mut watcher, &command(&[b"WATCH", b"n"])).await;
+    // Another client's EXISTS meets the key once its TTL passed and removes it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while text(&exchange_on(&mut other, &command(&[b"EXISTS", b"n"])).await) != ":0\r\n" {
+        assert!(Instant::now() < deadline, "n never expired");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        text(&send_and_read(&mut watcher, &incr_transaction(b"n"), 3).await),
+        ABORTED
     );
 }
 
