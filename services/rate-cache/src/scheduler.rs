@@ -4,11 +4,16 @@
 //! `k * i` seconds after the Unix epoch. At each tick every replica calls
 //! [`db::claim_tick`]; one wins (advisory lock plus a forward-only `scheduler_ticks` row), so
 //! each tick is dispatched once, whichever replicas are alive.
-//! - update: the winner publishes one [`UpdateJob`] per registered pair (confirmed);
+//! - update: the winner publishes one [`jobs::UpdateJob`] per upstream call the tick needs
+//!   (one per base currency for Coinbase, one in all for the ECB; confirmed);
 //! - trim: the winner deletes, pair by pair under each pair's lock, samples observed before
 //!   `now - RATE_RETENTION_DAYS`.
 
-use crate::{db, jobs::UpdateJob};
+use crate::{
+    db,
+    jobs::{self, Pair},
+    provider::Batching,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 use messaging::Publisher;
 use std::{sync::Arc, time::Duration};
@@ -43,11 +48,12 @@ where
     }
 }
 
-/// One update tick: claim it, then publish a job per pair.
+/// One update tick: claim it, then publish one job per upstream call (`batching`).
 pub async fn dispatch_updates(
     pool: &PgPool,
     publisher: &Publisher,
     queue: &str,
+    batching: Batching,
     tick_at: DateTime<Utc>,
 ) {
     let claimed = store::run(pool, move |conn| {
@@ -66,13 +72,12 @@ pub async fn dispatch_updates(
             return;
         }
     };
+    let pairs = pairs
+        .into_iter()
+        .map(|(base, quote)| Pair { base, quote })
+        .collect();
     let mut published = 0;
-    for (base, quote) in pairs {
-        let job = UpdateJob {
-            base,
-            quote,
-            tick_at,
-        };
+    for job in jobs::batch(pairs, batching, tick_at) {
         let sent = match job.to_message(queue) {
             Ok(message) => publisher.publish(&message).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -80,7 +85,7 @@ pub async fn dispatch_updates(
         match sent {
             Ok(()) => published += 1,
             Err(error) => {
-                tracing::error!(base = %job.base, quote = %job.quote, error = %error, "cannot publish an update job; the pair skips this tick")
+                tracing::error!(pairs = ?job.pairs, error = %error, "cannot publish an update job; its pairs skip this tick")
             }
         }
     }
@@ -119,6 +124,7 @@ pub async fn trim(pool: &PgPool, retention_days: u32, tick_at: DateTime<Utc>) ->
 pub fn spawn(
     pool: PgPool,
     publisher: Arc<Publisher>,
+    batching: Batching,
     config: &crate::config::Config,
     shutdown: &CancellationToken,
 ) -> Vec<tokio::task::JoinHandle<()>> {
@@ -130,7 +136,7 @@ pub fn spawn(
         shutdown.clone(),
         move |tick_at| {
             let (pool, publisher, queue) = (update_pool.clone(), publisher.clone(), queue.clone());
-            async move { dispatch_updates(&pool, &publisher, &queue, tick_at).await }
+            async move { dispatch_updates(&pool, &publisher, &queue, batching, tick_at).await }
         },
     );
     let trimming = every_tick(

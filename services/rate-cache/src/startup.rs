@@ -48,9 +48,11 @@ impl Application {
             topology.clone(),
         ));
         let consumer_state = ConsumerState::default();
+        let provider = provider::from_config(&config)?;
+        let batching = provider.batching();
         let worker = UpdateWorker {
             pool: pool.clone(),
-            provider: provider::from_config(&config)?,
+            provider,
             job_lifetime: Duration::from_secs(config.rate_update_interval_secs),
             outcomes,
         };
@@ -71,6 +73,7 @@ impl Application {
         tasks.extend(scheduler::spawn(
             pool.clone(),
             publisher,
+            batching,
             &config,
             &shutdown,
         ));

@@ -1,11 +1,12 @@
-//! Consuming update jobs: fetch the pair's rate from the provider (retried with backoff),
-//! then record it in one transaction under the pair's lock, then ack.
+//! Consuming update jobs: one upstream call for the job's pairs (retried with backoff), then
+//! each pair's sample recorded in its own transaction under that pair's lock, then ack.
 
 use crate::{
     db::{self, Recorded},
-    jobs::UpdateJob,
+    jobs::{Pair, UpdateJob},
     provider::{RateProvider, UpstreamError},
 };
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use messaging::{Backoff, Envelope, Handler, Outcome, lapin::message::Delivery};
 use prometheus::IntCounterVec;
@@ -30,12 +31,17 @@ pub struct UpdateWorker {
 }
 
 impl UpdateWorker {
-    async fn fetch(&self, job: &UpdateJob, request_id: &str) -> Result<Decimal, UpstreamError> {
+    /// One upstream call for the whole job, tried [`UPSTREAM_ATTEMPTS`] times.
+    async fn fetch(
+        &self,
+        job: &UpdateJob,
+        request_id: &str,
+    ) -> Result<Vec<Result<Decimal, UpstreamError>>, UpstreamError> {
         let mut backoff = Backoff::new();
         let mut attempt = 1;
         loop {
-            match self.provider.rate(&job.base, &job.quote, request_id).await {
-                Ok(rate) => return Ok(rate),
+            match self.provider.rates(&job.pairs, request_id).await {
+                Ok(rates) => return Ok(rates),
                 Err(error) if error.is_retryable() && attempt < UPSTREAM_ATTEMPTS => {
                     let delay = backoff.next_delay();
                     tracing::warn!(error = %error, attempt, retry_in_ms = delay.as_millis() as u64, "upstream failed; retrying");
@@ -48,12 +54,42 @@ impl UpdateWorker {
     }
 
     async fn process(&self, job: UpdateJob, request_id: String) -> Outcome {
-        let rate = match self.fetch(&job, &request_id).await {
-            Ok(rate) => rate,
+        let rates = match self.fetch(&job, &request_id).await {
+            Ok(rates) => rates,
             Err(error) => return self.upstream_failed(&job, &error),
         };
+        let mut failed = None;
+        for (pair, rate) in job.pairs.iter().zip(rates) {
+            let span = tracing::info_span!("pair", base = %pair.base, quote = %pair.quote);
+            let outcome = match rate {
+                Ok(rate) => self.record(pair, rate, job.tick_at).instrument(span).await,
+                Err(error) => {
+                    // The upstream answered but not for this pair: asking again this tick
+                    // would get the same answer, so the pair waits for the next tick.
+                    self.outcomes.with_label_values(&["upstream_dropped"]).inc();
+                    span.in_scope(|| tracing::error!(error = %error, "no rate for this pair in the upstream's answer; the next tick will try again"));
+                    Ok(())
+                }
+            };
+            if let Err(reason) = outcome {
+                failed.get_or_insert(reason);
+            }
+        }
+        match failed {
+            // Pairs recorded before the failure are duplicates on redelivery: recorded once.
+            Some(reason) => Outcome::Retry(reason),
+            None => Outcome::Ack,
+        }
+    }
+
+    async fn record(
+        &self,
+        pair: &Pair,
+        rate: Decimal,
+        tick_at: DateTime<Utc>,
+    ) -> Result<(), String> {
         let source = self.provider.source();
-        let (base, quote, tick_at) = (job.base.clone(), job.quote.clone(), job.tick_at);
+        let (base, quote) = (pair.base.clone(), pair.quote.clone());
         let recorded = store::run(&self.pool, move |conn| {
             db::record_sample(conn, &base, &quote, rate, source, tick_at)
         })
@@ -66,12 +102,12 @@ impl UpdateWorker {
                     Recorded::PairGone => "pair_gone",
                 };
                 self.outcomes.with_label_values(&[label]).inc();
-                tracing::info!(rate = %rate, outcome = label, "update job done");
-                Outcome::Ack
+                tracing::info!(rate = %rate, outcome = label, "sample recorded");
+                Ok(())
             }
             Err(error) => {
                 self.outcomes.with_label_values(&["database_error"]).inc();
-                Outcome::Retry(format!(
+                Err(format!(
                     "cannot record the sample: {}",
                     http_kit::chain(&error)
                 ))
@@ -80,7 +116,7 @@ impl UpdateWorker {
     }
 
     fn upstream_failed(&self, job: &UpdateJob, error: &UpstreamError) -> Outcome {
-        let age = chrono::Utc::now()
+        let age = Utc::now()
             .signed_duration_since(job.tick_at)
             .to_std()
             .unwrap_or_default();
@@ -91,7 +127,7 @@ impl UpdateWorker {
             ));
         }
         self.outcomes.with_label_values(&["upstream_dropped"]).inc();
-        tracing::error!(error = %error, "upstream failed; job dropped, the next tick will try again");
+        tracing::error!(error = %error, pairs = job.pairs.len(), "upstream failed; job dropped, the next tick will try again");
         Outcome::Ack
     }
 }
@@ -111,7 +147,12 @@ impl Handler for UpdateWorker {
                 .clone()
                 .unwrap_or_else(|| envelope.event_id.to_string());
             let job = envelope.data;
-            let span = tracing::info_span!("update_job", base = %job.base, quote = %job.quote, tick_at = %job.tick_at, request_id = %request_id);
+            let base = job
+                .pairs
+                .first()
+                .map(|p| p.base.as_str())
+                .unwrap_or_default();
+            let span = tracing::info_span!("update_job", base = %base, pairs = job.pairs.len(), tick_at = %job.tick_at, request_id = %request_id);
             self.process(job, request_id).instrument(span).await
         })
     }

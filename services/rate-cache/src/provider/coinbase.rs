@@ -2,7 +2,7 @@
 //! `{"data": {"currency": "USD", "rates": {"EUR": "0.9512", …}}}`, the price of one `base` in
 //! every other currency, as decimal strings.
 
-use super::{RateProvider, UpstreamError, get_text, parse_rate};
+use super::{Batching, Pair, RateProvider, Rates, UpstreamError, get_text, parse_rate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -36,31 +36,45 @@ impl Coinbase {
     }
 }
 
-/// Picks `quote`'s rate from a Coinbase body quoted in `base`.
-pub fn rate_from_body(body: &str, base: &str, quote: &str) -> Result<Decimal, UpstreamError> {
-    let body: Body = serde_json::from_str(body)
-        .map_err(|e| UpstreamError::Malformed(format!("not the Coinbase JSON: {e}")))?;
-    if body.data.currency != base {
-        return Err(UpstreamError::Malformed(format!(
-            "rates quoted in {} instead of {base}",
-            body.data.currency
-        )));
+/// One Coinbase answer: every rate of one base, each kept as its own JSON text until asked for.
+pub struct CoinbaseRates {
+    rates: HashMap<String, Box<RawValue>>,
+}
+
+impl CoinbaseRates {
+    /// Parses a Coinbase body that must be quoted in `base`.
+    pub fn parse(body: &str, base: &str) -> Result<Self, UpstreamError> {
+        let body: Body = serde_json::from_str(body)
+            .map_err(|e| UpstreamError::Malformed(format!("not the Coinbase JSON: {e}")))?;
+        if body.data.currency != base {
+            return Err(UpstreamError::Malformed(format!(
+                "rates quoted in {} instead of {base}",
+                body.data.currency
+            )));
+        }
+        Ok(Self {
+            rates: body.data.rates,
+        })
     }
-    let Some(raw) = body.data.rates.get(quote) else {
-        return Err(UpstreamError::UnknownCurrency(quote.to_owned()));
-    };
-    let text = raw.get();
-    if text.starts_with('"') {
-        let inner: String = serde_json::from_str(text)
-            .map_err(|e| UpstreamError::Malformed(format!("rate of {quote}: {e}")))?;
-        parse_rate(&inner)
-    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        // A JSON number is read from its own text, never through f64.
-        parse_rate(text)
-    } else {
-        Err(UpstreamError::Malformed(format!(
-            "rate of {quote} is {text}"
-        )))
+
+    /// `quote`'s rate: a decimal string, or a JSON number read from its own text.
+    pub fn rate(&self, quote: &str) -> Result<Decimal, UpstreamError> {
+        let Some(raw) = self.rates.get(quote) else {
+            return Err(UpstreamError::UnknownCurrency(quote.to_owned()));
+        };
+        let text = raw.get();
+        if text.starts_with('"') {
+            let inner: String = serde_json::from_str(text)
+                .map_err(|e| UpstreamError::Malformed(format!("rate of {quote}: {e}")))?;
+            parse_rate(&inner)
+        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            // A JSON number is read from its own text, never through f64.
+            parse_rate(text)
+        } else {
+            Err(UpstreamError::Malformed(format!(
+                "rate of {quote} is {text}"
+            )))
+        }
     }
 }
 
@@ -70,21 +84,37 @@ impl RateProvider for Coinbase {
         "coinbase"
     }
 
-    async fn rate(
-        &self,
-        base: &str,
-        quote: &str,
-        request_id: &str,
-    ) -> Result<Decimal, UpstreamError> {
-        let url = format!("{}/v2/exchange-rates?currency={base}", self.base_url);
-        let body = get_text(&self.client, &url, request_id).await?;
-        rate_from_body(&body, base, quote)
+    fn batching(&self) -> Batching {
+        Batching::PerBase
+    }
+
+    async fn rates(&self, pairs: &[Pair], request_id: &str) -> Rates {
+        let mut by_base: HashMap<&str, CoinbaseRates> = HashMap::new();
+        for pair in pairs {
+            if by_base.contains_key(pair.base.as_str()) {
+                continue;
+            }
+            let url = format!("{}/v2/exchange-rates?currency={}", self.base_url, pair.base);
+            let body = get_text(&self.client, &url, request_id).await?;
+            by_base.insert(&pair.base, CoinbaseRates::parse(&body, &pair.base)?);
+        }
+        Ok(pairs
+            .iter()
+            .map(|pair| match by_base.get(pair.base.as_str()) {
+                Some(rates) => rates.rate(&pair.quote),
+                None => Err(UpstreamError::UnknownCurrency(pair.base.clone())),
+            })
+            .collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rate_from_body(body: &str, base: &str, quote: &str) -> Result<Decimal, UpstreamError> {
+        CoinbaseRates::parse(body, base)?.rate(quote)
+    }
 
     const FIXTURE: &str = include_str!("../../tests/fixtures/coinbase_exchange_rates_usd.json");
 

@@ -8,7 +8,7 @@
 //! in `Decimal` and rounded half-to-even to [`CROSS_RATE_DECIMALS`] places. A pair from EUR
 //! is the feed's number as published.
 
-use super::{RateProvider, UpstreamError, get_text, parse_rate};
+use super::{Batching, Pair, RateProvider, Rates, UpstreamError, get_text, parse_rate};
 use chrono::NaiveDate;
 use quick_xml::{
     NsReader, XmlVersion, events::BytesStart, events::Event, name::Namespace, name::ResolveResult,
@@ -140,13 +140,16 @@ impl RateProvider for Ecb {
         "ecb"
     }
 
-    async fn rate(
-        &self,
-        base: &str,
-        quote: &str,
-        request_id: &str,
-    ) -> Result<Decimal, UpstreamError> {
+    fn batching(&self) -> Batching {
+        Batching::AllPairs
+    }
+
+    async fn rates(&self, pairs: &[Pair], request_id: &str) -> Rates {
         let xml = get_text(&self.client, &self.url, request_id).await?;
-        parse(&xml)?.rate(base, quote)
+        let feed = parse(&xml)?;
+        Ok(pairs
+            .iter()
+            .map(|pair| feed.rate(&pair.base, &pair.quote))
+            .collect())
     }
 }

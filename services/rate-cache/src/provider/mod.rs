@@ -36,20 +36,41 @@ impl UpstreamError {
     }
 }
 
+/// One registered pair.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Pair {
+    /// Base currency.
+    pub base: String,
+    /// Quote currency.
+    pub quote: String,
+}
+
+/// Which pairs one upstream call can serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batching {
+    /// One call answers every quote of one base (Coinbase).
+    PerBase,
+    /// One call answers every pair (the ECB feed).
+    AllPairs,
+}
+
+/// The rates of some pairs, from one upstream answer: each pair's rate, or why the answer
+/// has none for it. The outer error is a failure of the call itself (retry it).
+pub type Rates = Result<Vec<Result<Decimal, UpstreamError>>, UpstreamError>;
+
 /// A source of exchange rates.
 #[async_trait::async_trait]
 pub trait RateProvider: Send + Sync + 'static {
     /// `coinbase` or `ecb`, stored with each sample.
     fn source(&self) -> &'static str;
 
-    /// How many units of `quote` one unit of `base` buys, now. `request_id` is forwarded as
-    /// `X-Request-Id`.
-    async fn rate(
-        &self,
-        base: &str,
-        quote: &str,
-        request_id: &str,
-    ) -> Result<Decimal, UpstreamError>;
+    /// How the scheduler should group a tick's pairs into jobs.
+    fn batching(&self) -> Batching;
+
+    /// How many units of `quote` one unit of `base` buys now, for each of `pairs` (same
+    /// order). Makes one upstream call per distinct base (Coinbase) or one in all (ECB), and
+    /// parses each answer once. `request_id` is forwarded as `X-Request-Id`.
+    async fn rates(&self, pairs: &[Pair], request_id: &str) -> Rates;
 }
 
 /// The provider `RATES_PROVIDER` names.

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod access;
+mod batching;
 mod ecb;
 mod helpers;
 mod pairs;
