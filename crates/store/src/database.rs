@@ -93,6 +93,20 @@ impl Database {
         versions
     }
 
+    /// Versions its migrations were recorded under before every version was made unique across
+    /// the five databases (SPEC §1), as `(old, new)` in diesel's form (dashes removed). A
+    /// database that recorded an old version has that migration applied; `migrate` rewrites the
+    /// record to the new version instead of running it again.
+    pub fn renamed_versions(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Write => &[("20261122000001", "20261122000010")],
+            Self::Read => &[("20261122000001", "20261122000020")],
+            Self::Sequence => &[("20261122000001", "20261122000030")],
+            Self::RateCache => &[],
+            Self::EventGateway => &[("20261122000001", "20261122000040")],
+        }
+    }
+
     /// A fingerprint of its migrations' contents, changed by any edit (for test templates).
     pub fn fingerprint(self) -> &'static str {
         match self {
@@ -114,6 +128,29 @@ mod tests {
         for database in Database::ALL {
             assert!(!database.versions().is_empty(), "{database:?}");
             assert_eq!(database.fingerprint().len(), 16, "{database:?}");
+        }
+    }
+
+    #[test]
+    fn every_version_is_unique_across_the_five_databases() {
+        let mut owner = std::collections::HashMap::new();
+        for database in Database::ALL {
+            for version in database.versions() {
+                if let Some(other) = owner.insert(version.clone(), database) {
+                    panic!("version {version} is both {other:?}'s and {database:?}'s");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn renamed_versions_point_at_embedded_ones_and_old_ones_are_gone() {
+        for database in Database::ALL {
+            let versions = database.versions();
+            for (old, new) in database.renamed_versions() {
+                assert!(versions.iter().any(|v| v == new), "{database:?}: {new}");
+                assert!(!versions.iter().any(|v| v == old), "{database:?}: {old}");
+            }
         }
     }
 }

@@ -16,6 +16,6 @@ pub use deadlines::{Deadlines, with_connect_timeout};
 pub use identity::database_identity;
 pub use migrate::{
     MigrateError, SchemaStatus, check_schema_current, create_database_if_missing, migrate,
-    run_pending, split_database, status,
+    run_pending, run_pending_renaming, split_database, status,
 };
 pub use pool::{PgPool, PgPooled, PoolOptions, StoreError, lazy_pool, lazy_pool_untested, run};

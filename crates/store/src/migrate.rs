@@ -4,8 +4,11 @@
 use crate::Database;
 use diesel::migration::MigrationSource;
 use diesel::{
-    Connection, PgConnection, RunQueryDsl, connection::SimpleConnection, pg::Pg, sql_query,
-    sql_types::BigInt,
+    Connection, PgConnection, RunQueryDsl,
+    connection::SimpleConnection,
+    pg::Pg,
+    sql_query,
+    sql_types::{BigInt, Text},
 };
 use diesel_migrations::MigrationHarness;
 
@@ -44,10 +47,22 @@ pub fn run_pending<S: MigrationSource<Pg>>(
     conn: &mut PgConnection,
     source: S,
 ) -> Result<Vec<String>, MigrateError> {
+    run_pending_renaming(conn, source, &[])
+}
+
+/// [`run_pending`], after rewriting each recorded `old` version of `renamed` to its `new` one
+/// in the same transaction (so a migration recorded under its old version is not run again).
+/// Idempotent: once rewritten, nothing matches an old version.
+pub fn run_pending_renaming<S: MigrationSource<Pg>>(
+    conn: &mut PgConnection,
+    source: S,
+    renamed: &[(&str, &str)],
+) -> Result<Vec<String>, MigrateError> {
     conn.transaction::<_, MigrateError, _>(|conn| {
         sql_query("SELECT pg_advisory_xact_lock($1)")
             .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
             .execute(conn)?;
+        rename_recorded_versions(conn, renamed)?;
         let pending = conn
             .pending_migrations(source)
             .map_err(|e| MigrateError::Source(e.to_string()))?;
@@ -66,6 +81,44 @@ pub fn run_pending<S: MigrationSource<Pg>>(
     })
 }
 
+#[derive(diesel::QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    flag: bool,
+}
+
+/// Rewrites each recorded `old` version to `new` (or drops it when `new` is recorded too).
+fn rename_recorded_versions(
+    conn: &mut PgConnection,
+    renamed: &[(&str, &str)],
+) -> diesel::QueryResult<()> {
+    if renamed.is_empty() {
+        return Ok(());
+    }
+    let recorded =
+        sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS flag")
+            .get_result::<Flag>(conn)?;
+    if !recorded.flag {
+        return Ok(());
+    }
+    for (old, new) in renamed {
+        let rewritten = sql_query(
+            "UPDATE __diesel_schema_migrations SET version = $2 WHERE version = $1 \
+             AND NOT EXISTS (SELECT 1 FROM __diesel_schema_migrations WHERE version = $2)",
+        )
+        .bind::<Text, _>(*old)
+        .bind::<Text, _>(*new)
+        .execute(conn)?;
+        let dropped = sql_query("DELETE FROM __diesel_schema_migrations WHERE version = $1")
+            .bind::<Text, _>(*old)
+            .execute(conn)?;
+        if rewritten + dropped > 0 {
+            tracing::info!(old_version = %old, new_version = %new, "renamed a recorded migration version");
+        }
+    }
+    Ok(())
+}
+
 /// Lends a `&'static` migration source where diesel wants one by value.
 struct ByRef<S: 'static>(&'static S);
 
@@ -82,7 +135,11 @@ impl<S: MigrationSource<Pg>> MigrationSource<Pg> for ByRef<S> {
 pub fn migrate(url: &str, database: Database) -> Result<Vec<String>, MigrateError> {
     create_database_if_missing(url)?;
     let mut conn = PgConnection::establish(url)?;
-    run_pending(&mut conn, ByRef(database.migrations()))
+    run_pending_renaming(
+        &mut conn,
+        ByRef(database.migrations()),
+        database.renamed_versions(),
+    )
 }
 
 /// Creates the database named in `url` when it does not exist, through the server's
@@ -138,6 +195,8 @@ struct VersionRow {
 }
 
 /// Reads `database`'s status without changing anything (no bookkeeping table is created).
+/// A version still recorded under its old name ([`Database::renamed_versions`]) counts as
+/// applied under its new one.
 pub fn status(conn: &mut PgConnection, database: Database) -> diesel::QueryResult<SchemaStatus> {
     let rows: Vec<VersionRow> = sql_query(
         "SELECT version::text AS version FROM __diesel_schema_migrations \
@@ -153,7 +212,17 @@ pub fn status(conn: &mut PgConnection, database: Database) -> diesel::QueryResul
         }
         other => Err(other),
     })?;
-    let applied: Vec<String> = rows.into_iter().map(|row| row.version).collect();
+    // A version recorded under its old name is applied; `migrate` rewrites the record.
+    let applied: Vec<String> = rows
+        .into_iter()
+        .map(|row| {
+            database
+                .renamed_versions()
+                .iter()
+                .find(|(old, _)| *old == row.version)
+                .map_or(row.version, |(_, new)| (*new).to_owned())
+        })
+        .collect();
     let pending = database
         .versions()
         .into_iter()

@@ -210,3 +210,96 @@ async fn run_executes_diesel_calls_off_the_async_threads() {
 
     assert_eq!(count, 2);
 }
+
+#[derive(diesel::QueryableByName)]
+struct Recorded {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// The versions in the bookkeeping table, as stored.
+fn recorded_versions(db: &TestDatabase) -> Vec<String> {
+    diesel::sql_query(
+        "SELECT version::text AS version FROM __diesel_schema_migrations ORDER BY version",
+    )
+    .load::<Recorded>(&mut db.connect())
+    .unwrap()
+    .into_iter()
+    .map(|row| row.version)
+    .collect()
+}
+
+/// Names (`version_title`) of `database`'s embedded migrations, oldest first.
+fn embedded_names(database: Database) -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let mut names: Vec<String> =
+        MigrationSource::<diesel::pg::Pg>::migrations(database.migrations())
+            .unwrap()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+    names.sort();
+    names
+}
+
+/// `database`'s first migration as releases before the renaming named it
+/// (`2026-11-22-000001_<title>`), alone in a temporary folder.
+fn legacy_first_migration(database: Database) -> std::path::PathBuf {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(database.name());
+    let first = embedded_names(database).remove(0);
+    let up = std::fs::read_to_string(folder.join(&first).join("up.sql")).unwrap();
+    let (_, title) = first.split_once('_').unwrap();
+    migrations_dir(&[(&format!("2026-11-22-000001_{title}"), &up)])
+}
+
+#[test]
+fn a_database_that_recorded_an_old_version_gets_the_new_one_without_running_it_again() {
+    let renamed = Database::ALL
+        .into_iter()
+        .filter(|d| !d.renamed_versions().is_empty());
+    for database in renamed {
+        // Arrange: the first migration applied by an older release, under the old version.
+        let db = TestDatabase::empty("legacy");
+        let dir = legacy_first_migration(database);
+        store::run_pending(
+            &mut db.connect(),
+            FileBasedMigrations::from_path(&dir).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(recorded_versions(&db), ["20261122000001"], "{database:?}");
+        let versions = database.versions();
+        let before = store::status(&mut db.connect(), database).unwrap();
+        assert_eq!(
+            before.pending,
+            versions[1..],
+            "{database:?}: read as applied"
+        );
+
+        // Act
+        let applied = store::migrate(db.url(), database).unwrap();
+        let again = store::migrate(db.url(), database).unwrap();
+
+        // Assert: the first migration was not run again (it would fail on its own tables),
+        // the later ones ran, and only the new versions are recorded.
+        assert_eq!(applied, embedded_names(database)[1..], "{database:?}");
+        assert!(again.is_empty(), "{database:?}: {again:?}");
+        assert_eq!(recorded_versions(&db), versions, "{database:?}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[test]
+fn a_fresh_database_of_each_kind_applies_every_migration_under_its_own_versions() {
+    for database in Database::ALL {
+        let db = TestDatabase::empty("fresh");
+
+        let applied = store::migrate(db.url(), database).unwrap();
+
+        assert_eq!(applied, embedded_names(database), "{database:?}");
+        assert_eq!(recorded_versions(&db), database.versions(), "{database:?}");
+        let status = store::status(&mut db.connect(), database).unwrap();
+        assert!(status.pending.is_empty(), "{database:?}: {status:?}");
+    }
+}

@@ -112,7 +112,7 @@ fn a_failing_migration_exits_non_zero_names_itself_and_leaves_the_database_as_it
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("2026-11-22-000001_create_buy_orders"),
+        stderr.contains("2026-11-22-000010_create_buy_orders"),
         "stderr: {stderr}"
     );
     assert!(
