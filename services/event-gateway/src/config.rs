@@ -5,7 +5,8 @@
 //! | `EVENT_GATEWAY_DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/event_gateway` | the schema store |
 //! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | RabbitMQ |
 //! | `EVENTS_EXCHANGE` | `events` | durable topic exchange accepted events are published to |
-//! | `PUBLISH_TIMEOUT_MS` | `5000` | wait for the broker's confirm before answering 503 (the event is not accepted) |
+//! | `PUBLISH_CONFIRM_TIMEOUT_MS` | `5000` | wait for the broker's confirm before answering 503 (the event is not accepted); 100 to 600000 |
+//! | `PUBLISH_TIMEOUT_MS` | unset | deprecated name of `PUBLISH_CONFIRM_TIMEOUT_MS`, used (with a warning at start) when the new name is unset |
 //! | `EVENT_RETENTION` | `7D` | `x-max-age` of each client's stream `{EVENTS_EXCHANGE}.{client}`: a number and `Y`, `M`, `D`, `h`, `m` or `s` |
 //! | `VALIDATOR_CACHE_SIZE` | `1024` | compiled validators kept, per (client, event, version) |
 //! | `SCHEMA_CACHE_TTL_MS` | `1000` | how long `send_event` uses a latest version read from the database (0: read it per event) |
@@ -25,7 +26,8 @@ use env_config::{
     BrokerSettings, ConfigError, DatabaseSettings, HttpSettings, Validate, require_range,
     require_url,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use std::time::Duration;
 use store::Database;
 
 /// Settings of event-gateway.
@@ -46,9 +48,13 @@ pub struct Config {
     /// Exchange accepted events go to.
     #[serde(default = "exchange")]
     pub events_exchange: String,
-    /// Confirm wait, in ms.
-    #[serde(default = "publish_timeout_ms")]
-    pub publish_timeout_ms: u64,
+    /// `PUBLISH_CONFIRM_TIMEOUT_MS`: confirm wait, in ms; read through
+    /// [`Config::publish_confirm_timeout`], which falls back to the deprecated name.
+    #[serde(default, deserialize_with = "confirm_timeout_from_text")]
+    pub publish_confirm_timeout_ms: Option<u64>,
+    /// `PUBLISH_TIMEOUT_MS`: the deprecated name of `PUBLISH_CONFIRM_TIMEOUT_MS`.
+    #[serde(default, deserialize_with = "deprecated_timeout_from_text")]
+    pub publish_timeout_ms: Option<u64>,
     /// Retention of the client streams (`x-max-age`).
     #[serde(default = "event_retention")]
     pub event_retention: String,
@@ -72,8 +78,14 @@ fn database_url() -> String {
 fn exchange() -> String {
     "events".to_owned()
 }
-fn publish_timeout_ms() -> u64 {
-    5000
+/// Default of `PUBLISH_CONFIRM_TIMEOUT_MS`.
+const PUBLISH_CONFIRM_TIMEOUT_MS: u64 = 5000;
+
+fn confirm_timeout_from_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    env_config::optional_number(d, "PUBLISH_CONFIRM_TIMEOUT_MS")
+}
+fn deprecated_timeout_from_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    env_config::optional_number(d, "PUBLISH_TIMEOUT_MS")
 }
 fn event_retention() -> String {
     "7D".to_owned()
@@ -98,6 +110,42 @@ impl Config {
         vars: I,
     ) -> Result<Self, ConfigError> {
         env_config::from_iter(vars)
+    }
+
+    /// How long a publish waits for the broker's confirm: `PUBLISH_CONFIRM_TIMEOUT_MS`, else
+    /// the deprecated `PUBLISH_TIMEOUT_MS`, else 5000 ms.
+    pub fn publish_confirm_timeout(&self) -> Duration {
+        Duration::from_millis(self.confirm_timeout_setting().1)
+    }
+
+    /// The variable the confirm timeout came from, and its value in ms.
+    fn confirm_timeout_setting(&self) -> (&'static str, u64) {
+        match (self.publish_confirm_timeout_ms, self.publish_timeout_ms) {
+            (Some(ms), _) => ("PUBLISH_CONFIRM_TIMEOUT_MS", ms),
+            (None, Some(ms)) => ("PUBLISH_TIMEOUT_MS", ms),
+            (None, None) => ("PUBLISH_CONFIRM_TIMEOUT_MS", PUBLISH_CONFIRM_TIMEOUT_MS),
+        }
+    }
+
+    /// Logs a warning when the deprecated `PUBLISH_TIMEOUT_MS` is set: used when
+    /// `PUBLISH_CONFIRM_TIMEOUT_MS` is unset, ignored when both are.
+    pub fn warn_about_deprecated_names(&self) {
+        let Some(old_ms) = self.publish_timeout_ms else {
+            return;
+        };
+        let used = self.publish_confirm_timeout_ms.is_none();
+        tracing::warn!(
+            variable = "PUBLISH_TIMEOUT_MS",
+            replacement = "PUBLISH_CONFIRM_TIMEOUT_MS",
+            value_ms = old_ms,
+            used,
+            "PUBLISH_TIMEOUT_MS is deprecated; set PUBLISH_CONFIRM_TIMEOUT_MS instead{}",
+            if used {
+                ""
+            } else {
+                " (ignored: PUBLISH_CONFIRM_TIMEOUT_MS is set)"
+            }
+        );
     }
 
     /// Pool settings for the schema store.
@@ -126,7 +174,8 @@ impl Validate for Config {
                 ),
             ));
         }
-        require_range("PUBLISH_TIMEOUT_MS", self.publish_timeout_ms, 100, 600_000)?;
+        let (variable, confirm_ms) = self.confirm_timeout_setting();
+        require_range(variable, confirm_ms, 100, 600_000)?;
         require_max_age("EVENT_RETENTION", &self.event_retention)?;
         require_range(
             "VALIDATOR_CACHE_SIZE",
@@ -192,6 +241,16 @@ mod tests {
         assert!(error.to_string().contains("AMQP_URL"), "{error}");
         let error = Config::from_iter(vars(&[("HTTP_PORT", "nope")])).unwrap_err();
         assert!(error.to_string().contains("HTTP_PORT"), "{error}");
+        let error = Config::from_iter(vars(&[("PUBLISH_CONFIRM_TIMEOUT_MS", "1")])).unwrap_err();
+        assert!(
+            error.to_string().contains("PUBLISH_CONFIRM_TIMEOUT_MS"),
+            "{error}"
+        );
+        let error = Config::from_iter(vars(&[("PUBLISH_CONFIRM_TIMEOUT_MS", "soon")])).unwrap_err();
+        assert!(
+            error.to_string().contains("PUBLISH_CONFIRM_TIMEOUT_MS"),
+            "{error}"
+        );
         let error = Config::from_iter(vars(&[("PUBLISH_TIMEOUT_MS", "1")])).unwrap_err();
         assert!(error.to_string().contains("PUBLISH_TIMEOUT_MS"), "{error}");
         for bad in ["7", "D", "0D", "7d", "-1D", "1.5h", ""] {
@@ -203,5 +262,47 @@ mod tests {
         }
         let config = Config::from_iter(vars(&[("EVENT_RETENTION", "36h")])).unwrap();
         assert_eq!(config.event_retention, "36h");
+    }
+
+    #[test]
+    fn the_confirm_timeout_defaults_to_5000_ms_and_is_set_by_publish_confirm_timeout_ms() {
+        let config = Config::from_iter(vars(&[])).unwrap();
+        assert_eq!(
+            config.publish_confirm_timeout(),
+            Duration::from_millis(5000)
+        );
+        let config = Config::from_iter(vars(&[("PUBLISH_CONFIRM_TIMEOUT_MS", "2500")])).unwrap();
+        assert_eq!(
+            config.publish_confirm_timeout(),
+            Duration::from_millis(2500)
+        );
+    }
+
+    #[test]
+    fn the_deprecated_publish_timeout_ms_is_used_only_when_the_new_name_is_unset() {
+        let config = Config::from_iter(vars(&[("PUBLISH_TIMEOUT_MS", "1500")])).unwrap();
+        assert_eq!(
+            config.publish_confirm_timeout(),
+            Duration::from_millis(1500)
+        );
+        let config = Config::from_iter(vars(&[
+            ("PUBLISH_TIMEOUT_MS", "1500"),
+            ("PUBLISH_CONFIRM_TIMEOUT_MS", "2500"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.publish_confirm_timeout(),
+            Duration::from_millis(2500)
+        );
+        // An out-of-range old value is ignored, not an error, when the new name is set.
+        let config = Config::from_iter(vars(&[
+            ("PUBLISH_TIMEOUT_MS", "1"),
+            ("PUBLISH_CONFIRM_TIMEOUT_MS", "2500"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.publish_confirm_timeout(),
+            Duration::from_millis(2500)
+        );
     }
 }

@@ -27,11 +27,12 @@ impl Application {
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
         // First, so that "access control is off/on" is the service's first log line.
         let access = config.access.load()?;
+        config.warn_about_deprecated_names();
         let pool = store::lazy_pool(&config.event_gateway_database_url, config.pool_options());
         let stream = Arc::new(RabbitEventStream::new(
             &config.broker.amqp_url,
             &config.events_exchange,
-            Duration::from_millis(config.publish_timeout_ms),
+            config.publish_confirm_timeout(),
             &config.event_retention,
         ));
         // Connect now, inside this runtime, so the broker link does not live on a worker's.

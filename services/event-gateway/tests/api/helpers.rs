@@ -139,7 +139,7 @@ async fn start(
         ("EVENT_GATEWAY_DATABASE_URL", db_url),
         ("AMQP_URL", amqp),
         ("EVENTS_EXCHANGE", exchange),
-        ("PUBLISH_TIMEOUT_MS", "3000"),
+        ("PUBLISH_CONFIRM_TIMEOUT_MS", "3000"),
         ("HTTP_PORT", "0"),
     ];
     let config = Config::from_iter(

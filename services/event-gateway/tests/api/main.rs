@@ -3,6 +3,7 @@
 
 mod access;
 mod broker;
+mod deprecated;
 mod health;
 mod helpers;
 mod json_schema_test_suite;

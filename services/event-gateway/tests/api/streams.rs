@@ -184,7 +184,7 @@ async fn with_the_broker_link_blackholed_send_is_503_within_the_publish_timeout(
         (status, body["error"]["code"].as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, Some("broker_unavailable"))
     );
-    // PUBLISH_TIMEOUT_MS is 3000 in the tests.
+    // PUBLISH_CONFIRM_TIMEOUT_MS is 3000 in the tests.
     let took = started.elapsed();
     assert!(
         took >= Duration::from_millis(2900) && took < Duration::from_secs(5),
