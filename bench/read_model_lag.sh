@@ -9,14 +9,23 @@
 # upstream mock (scripts/upstream_mock.py, no internet) → btc-price → create-buy-order →
 # outbox relay → RabbitMQ → read-model-sync → read model → fetch-buy-orders.
 #
-# Usage: bench/read_model_lag.sh   (RATE=200 DURATION=30 by default; SKIP_BUILD=1 uses the
-# binaries already built; PROFILE=debug uses target/debug). Needs PostgreSQL (PG_URL, default
-# postgres://postgres@127.0.0.1:5432), RabbitMQ (AMQP_URL) and python3.
+# Load: wrk with bench/read_model_lag.lua, paced to RATE PUTs/s over WRK_CONNECTIONS
+# connections (2 threads), a new idempotency key and body each; the Lua script records each
+# 201's order id and time, the Python poller each id's first listing.
+#
+# Usage: bench/read_model_lag.sh   (RATE=1000 DURATION=30 WRK_CONNECTIONS=64 by default;
+# SKIP_BUILD=1 uses the binaries already built; PROFILE=debug uses target/debug). Needs
+# PostgreSQL (PG_URL, default postgres://postgres@127.0.0.1:5432), RabbitMQ (AMQP_URL), python3
+# and wrk (installed with apt-get when missing).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-release}" # or debug (faster to build, slower to run)
-RATE="${RATE:-200}"
+RATE="${RATE:-1000}"
+WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
+SYNC_POOL_SIZE="${SYNC_POOL_SIZE:-4}" # read-model-sync DATABASE_POOL_SIZE (its default)
+RELAY_WORKERS="${RELAY_WORKERS:-4}" # create-buy-order OUTBOX_RELAY_WORKERS (its default)
+RELAY_BATCH="${RELAY_BATCH:-100}" # create-buy-order OUTBOX_BATCH_SIZE (its default)
 DURATION="${DURATION:-30}"
 POLL_MS="${POLL_MS:-5}" # the poller's period; 0 = back to back (a busy loop that competes for the CPU)
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
@@ -40,6 +49,10 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+install_if_missing wrk wrk
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     echo "== building the order flow ($PROFILE)"
@@ -83,36 +96,24 @@ fresh_database "$READ_DB" read
 python3 scripts/upstream_mock.py "$PORT_MOCK" > /dev/null 2> "$WORK/mock.log" &
 PIDS+=("$!")
 start btc-price HTTP_PORT="$PORT_PRICE" COINBASE_API_URL="http://127.0.0.1:$PORT_MOCK" KRAKEN_API_URL="http://127.0.0.1:$PORT_MOCK"
-start read-model-sync HTTP_PORT="$PORT_SYNC" READ_DATABASE_URL="$PG_URL/$READ_DB" AMQP_URL="$AMQP_URL" \
+start read-model-sync HTTP_PORT="$PORT_SYNC" READ_DATABASE_URL="$PG_URL/$READ_DB" AMQP_URL="$AMQP_URL" DATABASE_POOL_SIZE="$SYNC_POOL_SIZE" \
     BUY_ORDERS_EXCHANGE="$EXCHANGE" READ_MODEL_QUEUE="$QUEUE" READ_MODEL_QUEUE_EXPIRES_MS=60000
 start fetch-buy-orders HTTP_PORT="$PORT_FETCH" READ_DATABASE_URL="$PG_URL/$READ_DB"
 wait_ready "http://127.0.0.1:$PORT_SYNC" # its queue exists before the first event is published
 start create-buy-order HTTP_PORT="$PORT_CREATE" WRITE_DATABASE_URL="$PG_URL/$WRITE_DB" AMQP_URL="$AMQP_URL" \
-    BUY_ORDERS_EXCHANGE="$EXCHANGE" BTC_PRICE_URL="http://127.0.0.1:$PORT_PRICE"
+    BUY_ORDERS_EXCHANGE="$EXCHANGE" BTC_PRICE_URL="http://127.0.0.1:$PORT_PRICE" \
+    OUTBOX_RELAY_WORKERS="$RELAY_WORKERS" OUTBOX_BATCH_SIZE="$RELAY_BATCH"
 for port in "$PORT_PRICE" "$PORT_CREATE" "$PORT_FETCH"; do wait_ready "http://127.0.0.1:$port"; done
 
-echo "== $RATE orders/s for ${DURATION}s, polling the listing"
-python3 - "$RATE" "$DURATION" "$PORT_CREATE" "$PORT_FETCH" "$POLL_MS" <<'PY'
-import concurrent.futures, http.client, json, sys, threading, time, uuid
+echo "== $RATE orders/s for ${DURATION}s (wrk, $WRK_CONNECTIONS connections), polling the listing"
+python3 - "$RATE" "$DURATION" "$PORT_CREATE" "$PORT_FETCH" "$POLL_MS" "$WRK_CONNECTIONS" "$WORK" <<'PY'
+import http.client, json, os, subprocess, sys, threading, time
 
-rate, duration, create_port, fetch_port = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-poll_interval = float(sys.argv[5]) / 1000
-created, seen, failures = {}, {}, []
-local = threading.local()
+rate, duration, create_port, fetch_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+poll_interval, connections, work = float(sys.argv[5]) / 1000, int(sys.argv[6]), sys.argv[7]
+threads = 2
+seen = {}
 done = threading.Event()
-
-def put_order(_):
-    if not hasattr(local, "conn"):
-        local.conn = http.client.HTTPConnection("127.0.0.1", create_port, timeout=10)
-    body = json.dumps({"currency": "EUR", "amount": "1.00"})
-    local.conn.request("PUT", "/buy_order", body, {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())})
-    response = local.conn.getresponse()
-    payload = response.read()
-    at = time.monotonic()
-    if response.status != 201:
-        failures.append(response.status)
-        return
-    created[json.loads(payload)["id"]] = at
 
 def poll():
     conn = http.client.HTTPConnection("127.0.0.1", fetch_port, timeout=10)
@@ -127,25 +128,31 @@ def poll():
 
 poller = threading.Thread(target=poll)
 poller.start()
-start = time.monotonic()
-total = int(rate * duration)
-with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
-    for i in range(total):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        pool.submit(put_order, i)
-elapsed = time.monotonic() - start
+created_file = os.path.join(work, "created.txt")
+started = time.monotonic()
+subprocess.run(
+    ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
+     "-s", "bench/read_model_lag.lua", f"http://127.0.0.1:{create_port}/buy_order", "--", str(rate), str(threads)],
+    check=True, env={**os.environ, "LAG_CREATED_FILE": created_file}, stdout=sys.stdout,
+)
+elapsed = time.monotonic() - started
+created = {}
+with open(created_file) as lines:
+    for line in lines:
+        order_id, at = line.split()
+        created[order_id] = float(at)
 deadline = time.monotonic() + 10
 while time.monotonic() < deadline and not all(i in seen for i in created):
     time.sleep(0.05)
 done.set()
 poller.join()
 
+times = sorted(created.values())
+span = times[-1] - times[0] if len(times) > 1 else float("nan")
 lags = sorted(max(0.0, seen[i] - at) * 1000 for i, at in created.items() if i in seen)
 missed = sum(1 for i in created if i not in seen)
 pick = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else float("nan")
-print(f"sent {total} PUTs in {elapsed:.1f}s ({total / elapsed:.0f}/s): {len(created)} created, {len(failures)} failed {sorted(set(failures))}")
+print(f"created {len(created)} orders (201) in {elapsed:.1f}s: {len(created) / span:.0f}/s between the first and the last 201")
 print(f"listed {len(lags)}, not seen by the poller {missed}")
 print(f"lag from 201 to listed: p50 {pick(0.50):.1f} ms, p99 {pick(0.99):.1f} ms, max {lags[-1] if lags else float('nan'):.1f} ms")
 PY
@@ -168,3 +175,9 @@ echo
 echo "stages:"
 stage "relay (created → published)" "$WRITE_DB" "published_at - created_at" "outbox"
 stage "order → applied to read model" "$READ_DB" "applied_at - created_at" "buy_orders"
+echo
+echo "throughput (rows per second between the first and the last of each):"
+psql -qtA "$PG_URL/$WRITE_DB" -c "SELECT format('  orders committed %s/s, relay published %s/s',
+    round(count(*) / nullif(extract(epoch FROM max(created_at) - min(created_at)), 0)),
+    round(count(*) / nullif(extract(epoch FROM max(published_at) - min(published_at)), 0)))
+    FROM outbox"
