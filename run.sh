@@ -24,7 +24,8 @@ if [ "${1:-}" = "--docker" ]; then
   export ENGINE=podman CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/docker/podman/containers.conf}"
   ./build_base_images.sh && ./build_run_images.sh
   [ "${OFFLINE:-0}" = 1 ] && podman build -q --format docker -f docker/Dockerfile.mock -t btc/upstream-mock:latest .
-  docker/compose_up.sh btc-platform "${files[@]}"
+  # podman has no fluentd log driver: the services keep podman's log (docker-compose.podman.yml).
+  docker/compose_up.sh btc-platform "${files[@]}" docker-compose.podman.yml
   echo "everything is up (podman-compose -p btc-platform down to stop it)"
   exit 0
 fi

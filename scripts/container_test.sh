@@ -2,11 +2,13 @@
 # The container cluster, built and run for real (SPEC §10): installs podman, runc, debootstrap
 # and podman-compose when missing, makes sure the public images exist (pulled, or stand-ins built
 # from Debian's packages: docker/standins/build.sh says which), builds the base and run images
-# with the project's own scripts, starts docker-compose.yml (+ docker-compose.offline.yml, since
-# tests never reach the internet) with podman-compose, waits for every health check, runs the
-# manual curl tests of scripts/ against it, checks that every service runs as a non-root user
-# and that every run image is under 100 MB and has every library its binary links and the CA
-# bundle, then stops and removes it all, also on failure.
+# with the project's own scripts and checks each run image (under 100 MB, every library its
+# binary links present, the CA bundle there), starts docker-compose.yml (+
+# docker-compose.offline.yml, since tests never reach the internet, + docker-compose.podman.yml)
+# with podman-compose, waits for every health check, runs the manual curl tests of scripts/
+# against it, ships every service's log to the `log` service (podman has no fluentd log driver:
+# docker/forward_logs.py does what Docker's would) and checks that it collected them, checks
+# that every service runs as a non-root user, then stops and removes it all, also on failure.
 # Usage: scripts/container_test.sh   (KEEP_IMAGES=0 also removes the images afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,17 +29,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 VENV=.run/podman-compose
-if [ ! -x "$VENV/bin/podman-compose" ]; then
-  step "installing podman-compose into $VENV"
+if [ ! -x "$VENV/bin/podman-compose" ] || ! "$VENV/bin/python" -c 'import msgpack' 2>/dev/null; then
+  step "installing podman-compose and msgpack (for docker/forward_logs.py) into $VENV"
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check podman-compose
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check podman-compose msgpack
 fi
 export PATH="$PWD/$VENV/bin:$PATH" PYTHON="$PWD/$VENV/bin/python"
 export CONTAINERS_CONF="$PWD/docker/podman/containers.conf" ENGINE=podman
 step "podman $(podman --version | awk '{print $3}'), $(podman-compose --version 2>/dev/null | tail -n1)"
 
 project=btc-container-test
-files=(docker-compose.yml docker-compose.offline.yml)
+files=(docker-compose.yml docker-compose.offline.yml docker-compose.podman.yml)
 compose=(podman-compose -p "$project")
 for file in "${files[@]}"; do compose+=(-f "$file"); done
 cleanup() {
@@ -49,7 +51,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for port in "${SERVICE_PORTS[@]}" 6380; do
+for port in "${SERVICE_PORTS[@]}" 6380 24224; do
   if port_open 127.0.0.1 "$port"; then
     echo "container test: port $port is in use (is ./run.sh running?); stop it first" >&2
     exit 1
@@ -114,6 +116,33 @@ else
   done
   [ "$listed" = 1 ] && echo "  order $id listed" || failed+=("order $id never reached the listing")
 fi
+
+step "the log service collects every service's JSON log"
+log_container=$(podman ps -a --filter "label=com.docker.compose.project=$project" \
+  --filter "label=com.docker.compose.service=log" --format '{{.Names}}' | head -n1)
+probe="container-test-probe-$(date +%s%N)"
+printf '{"level":"INFO","fields":{"message":"%s"}}\n' "$probe" \
+  | "$PYTHON" docker/forward_logs.py btc.container-test container-test >/dev/null \
+  || failed+=("the log service did not ack a forwarded record on 24224")
+for dir in services/*/; do
+  service=$(basename "$dir")
+  container=$(podman ps -a --filter "label=com.docker.compose.project=$project" \
+    --filter "label=com.docker.compose.service=$service" --format '{{.Names}}' | head -n1)
+  # Docker's driver tags btc.{{.Name}}: the container's name.
+  podman logs "$container" 2>&1 | "$PYTHON" docker/forward_logs.py "btc.$container" "$container" >/dev/null \
+    || failed+=("the log service did not ack $service's log")
+done
+podman logs "$log_container" > .run/logs/container-log-service.log 2>&1
+grep -q "$probe" .run/logs/container-log-service.log || failed+=("the probe record never reached the log service's output")
+for dir in services/*/; do
+  service=$(basename "$dir")
+  container=$(podman ps -a --filter "label=com.docker.compose.project=$project" \
+    --filter "label=com.docker.compose.service=$service" --format '{{.Names}}' | head -n1)
+  # A parsed JSON line: the record carries the service's own "level" field, not a "log" string.
+  records=$(grep -c " btc\.$container: {.*\"level\":" .run/logs/container-log-service.log || true)
+  echo "  $service: $records JSON record(s) collected"
+  [ "$records" -gt 0 ] || failed+=("no JSON log record of $service reached the log service")
+done
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'container test failed:\n' >&2

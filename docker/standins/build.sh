@@ -54,8 +54,10 @@ rust_image() {
 from_dockerfile() { "$engine" build -q -t "$1" -f "$here/$2" "$here" >/dev/null; }
 postgres_image() { from_dockerfile "$1" postgres.Dockerfile; }
 rabbitmq_image() { from_dockerfile "$1" rabbitmq.Dockerfile; }
+fluentd_image() { from_dockerfile "$1" fluentd.Dockerfile; }
 
 ensure debian:bookworm-slim debian_slim
 ensure "rust:${rust_version}-slim-bookworm" rust_image
 ensure postgres:15 postgres_image
 ensure rabbitmq:3-management rabbitmq_image
+ensure fluent/fluentd:v1.16-debian-1 fluentd_image
