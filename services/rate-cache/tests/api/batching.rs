@@ -1,7 +1,7 @@
 //! One upstream call per base currency per tick (Coinbase), one ECB feed per tick: counted at
 //! the upstream mock, by the `X-Request-Id: tick-<epoch>` every job forwards.
 
-use crate::helpers::{Options, recorded_upstream, register, samples, spawn_app_on};
+use crate::helpers::{Options, recorded_upstream, register, samples, spawn_app_on, upstream_calls};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use test_support::{TestDatabase, eventually};
 use wiremock::MockServer;
@@ -26,23 +26,25 @@ fn complete_ticks(database: &TestDatabase, pairs: usize) -> Vec<String> {
 /// Upstream requests per (tick, request path and `currency` parameter).
 async fn requests_per_tick(upstream: &MockServer) -> HashMap<(String, String), usize> {
     let mut calls = HashMap::new();
-    for request in upstream.received_requests().await.unwrap_or_default() {
-        let tick = request
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none")
-            .to_owned();
-        let currency = request
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "currency")
-            .map(|(_, v)| format!("?currency={v}"))
+    for call in upstream_calls(upstream).await {
+        let currency = call
+            .currency
+            .map(|c| format!("?currency={c}"))
             .unwrap_or_default();
-        let target = format!("{}{currency}", request.url.path());
-        *calls.entry((tick, target)).or_insert(0) += 1;
+        *calls
+            .entry((call.tick, format!("{}{currency}", call.path)))
+            .or_insert(0) += 1;
     }
     calls
+}
+
+/// Upstream requests made for `tick`, whatever their target.
+fn calls_in(calls: &HashMap<(String, String), usize>, tick: &str) -> usize {
+    calls
+        .iter()
+        .filter(|((t, _), _)| t == tick)
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// Registers `pairs`, runs one replica with a 1 s tick until three ticks are complete, stops
@@ -106,12 +108,7 @@ async fn each_tick_calls_coinbase_once_per_base_however_many_pairs_share_it() {
             1,
             "EUR calls in {tick} (2 EUR pairs): {calls:?}"
         );
-        let in_tick: usize = calls
-            .iter()
-            .filter(|((t, _), _)| t == tick)
-            .map(|(_, n)| n)
-            .sum();
-        assert_eq!(in_tick, 2, "calls in {tick}: {calls:?}");
+        assert_eq!(calls_in(&calls, tick), 2, "calls in {tick}: {calls:?}");
     }
 }
 
@@ -127,13 +124,9 @@ async fn each_tick_fetches_the_ecb_feed_once_for_every_pair() {
     let (ticks, calls) = run_three_ticks("ecb", &pairs).await;
 
     for tick in &ticks {
-        let feeds: usize = calls
-            .iter()
-            .filter(|((t, _), _)| t == tick)
-            .map(|(_, n)| n)
-            .sum();
         assert_eq!(
-            feeds, 1,
+            calls_in(&calls, tick),
+            1,
             "ECB feed fetches in {tick} for 5 pairs: {calls:?}"
         );
     }

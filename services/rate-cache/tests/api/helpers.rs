@@ -221,3 +221,33 @@ pub fn insert_sample(
 pub fn dec(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap()
 }
+
+/// One request the upstream mock received: the tick it was made for (the forwarded
+/// `X-Request-Id`, `tick-<epoch>`, or `none`), its path and its `currency` parameter.
+pub struct UpstreamCall {
+    pub tick: String,
+    pub path: String,
+    pub currency: Option<String>,
+}
+
+/// Every request the upstream mock has received so far.
+pub async fn upstream_calls(upstream: &MockServer) -> Vec<UpstreamCall> {
+    let requests = upstream.received_requests().await.unwrap_or_default();
+    requests
+        .iter()
+        .map(|request| UpstreamCall {
+            tick: request
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none")
+                .to_owned(),
+            path: request.url.path().to_owned(),
+            currency: request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "currency")
+                .map(|(_, v)| v.into_owned()),
+        })
+        .collect()
+}

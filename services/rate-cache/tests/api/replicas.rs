@@ -1,4 +1,6 @@
-use crate::helpers::{COINBASE_USD, Options, recorded_upstream, register, samples, spawn_app_on};
+use crate::helpers::{
+    COINBASE_USD, Options, recorded_upstream, register, samples, spawn_app_on, upstream_calls,
+};
 use std::{
     collections::HashMap,
     process::{Child, Command, Stdio},
@@ -14,20 +16,10 @@ use wiremock::{
 /// Upstream calls per (tick, base currency), read from the forwarded `X-Request-Id`.
 async fn calls_per_tick(upstream: &MockServer) -> HashMap<(String, String), usize> {
     let mut calls = HashMap::new();
-    for request in upstream.received_requests().await.unwrap_or_default() {
-        let tick = request
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none")
-            .to_owned();
-        let base = request
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "currency")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        *calls.entry((tick, base)).or_insert(0) += 1;
+    for call in upstream_calls(upstream).await {
+        *calls
+            .entry((call.tick, call.currency.unwrap_or_default()))
+            .or_insert(0) += 1;
     }
     calls
 }
