@@ -190,6 +190,57 @@ pub fn day_stats(
     .get_result(conn)
 }
 
+/// One UTC day's aggregates of a pair's samples.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DailyStats {
+    /// The UTC date.
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    /// Number of samples (at least 1).
+    #[diesel(sql_type = BigInt)]
+    pub samples: i64,
+    /// Sum of the rates (exact).
+    #[diesel(sql_type = Numeric)]
+    pub sum: Decimal,
+    /// Lowest rate.
+    #[diesel(sql_type = Numeric)]
+    pub min: Decimal,
+    /// Highest rate.
+    #[diesel(sql_type = Numeric)]
+    pub max: Decimal,
+    /// First observation of the day.
+    #[diesel(sql_type = Timestamptz)]
+    pub first_observed_at: DateTime<Utc>,
+    /// Last observation of the day.
+    #[diesel(sql_type = Timestamptz)]
+    pub last_observed_at: DateTime<Utc>,
+}
+
+/// Aggregates per UTC day of the pair's samples observed from `from` to `to` (both
+/// inclusive), oldest first; days without samples are absent. One query.
+pub fn daily_stats(
+    conn: &mut PgConnection,
+    base: &str,
+    quote: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<DailyStats>> {
+    sql_query(
+        "SELECT (observed_at AT TIME ZONE 'UTC')::date AS date, count(*) AS samples, \
+                sum(rate) AS sum, min(rate) AS min, max(rate) AS max, \
+                min(observed_at) AS first_observed_at, max(observed_at) AS last_observed_at \
+         FROM rate_samples WHERE base = $1 AND quote = $2 \
+           AND observed_at >= ($3::date)::timestamp AT TIME ZONE 'UTC' \
+           AND observed_at < ($4::date + 1)::timestamp AT TIME ZONE 'UTC' \
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind::<Text, _>(base)
+    .bind::<Text, _>(quote)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)
+}
+
 /// Records one sample for `tick_at` in one transaction under the pair's lock.
 pub fn record_sample(
     conn: &mut PgConnection,

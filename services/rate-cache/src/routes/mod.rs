@@ -1,5 +1,6 @@
-//! HTTP routes: `/pairs` and `/rates`, plus the OpenAPI document.
+//! HTTP routes: `/pairs`, `/rates` and `/rates/.../daily`, plus the OpenAPI document.
 
+pub mod daily;
 pub mod pairs;
 pub mod rates;
 
@@ -66,6 +67,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::get()
             .to(rates::get_rate)
             .wrap(http_kit::require("rates:read")),
+    )
+    .route(
+        "/rates/{base}/{quote}/daily",
+        web::get()
+            .to(daily::get_daily_rates)
+            .wrap(http_kit::require("rates:read")),
     );
 }
 
@@ -77,13 +84,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         pairs::post_pair,
         pairs::delete_pair,
         pairs::get_pairs,
-        rates::get_rate
+        rates::get_rate,
+        daily::get_daily_rates
     ),
     components(schemas(
         pairs::NewPair,
         pairs::Pair,
         pairs::PairListItem,
         rates::DayRate,
+        daily::DailyRates,
+        daily::Day,
         http_kit::ErrorEnvelope,
         http_kit::ErrorBody
     ))
