@@ -9,6 +9,7 @@
 //! | `READ_MODEL_QUEUE` | `read_model_sync.buy_orders` | this service's durable queue (dead letters: `<queue>.dead-letter`) |
 //! | `READ_MODEL_QUEUE_EXPIRES_MS` | unset | let the broker delete the queue after this long unused (tests only) |
 //! | `CONSUMER_PREFETCH` | `64` | deliveries the broker sends ahead of the acks |
+//! | `APPLY_BATCH_MAX` | `128` | most orders written in one statement (group commit; 1 to 1000) |
 //! | `RETRY_DELAY_MS` | `500` | pause before a message that failed for a transient reason is requeued |
 //! | `DATABASE_POOL_SIZE` | `4` | read-model connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | wait for a database connection before counting the database as down |
@@ -57,6 +58,9 @@ pub struct Config {
     /// Broker prefetch.
     #[serde(default = "prefetch")]
     pub consumer_prefetch: u16,
+    /// Most rows in one group-committed insert.
+    #[serde(default = "apply_batch_max")]
+    pub apply_batch_max: usize,
     /// Pause before requeueing a transient failure, in ms.
     #[serde(default = "retry_delay_ms")]
     pub retry_delay_ms: u64,
@@ -76,6 +80,9 @@ fn queue() -> String {
 }
 fn prefetch() -> u16 {
     64
+}
+fn apply_batch_max() -> usize {
+    128
 }
 fn retry_delay_ms() -> u64 {
     500
@@ -114,6 +121,7 @@ impl Validate for Config {
             }
         }
         require_range("CONSUMER_PREFETCH", self.consumer_prefetch, 1, 10_000)?;
+        require_range("APPLY_BATCH_MAX", self.apply_batch_max, 1, 1_000)?;
         require_range("RETRY_DELAY_MS", self.retry_delay_ms, 0, 600_000)?;
         Ok(())
     }

@@ -1,5 +1,8 @@
 //! The consumer's handler: one delivery → one idempotent insert → the ack decision.
 //!
+//! The insert goes through the [`Batcher`], which writes the rows of deliveries handled at
+//! the same time in one statement (group commit); each delivery still gets its own answer.
+//!
 //! - not an `Envelope<BuyOrderCreated>` of type `buy_order.created`, or values the read
 //!   model cannot hold: dead letter (logged, counted, never retried);
 //! - inserted, or already there: ack, only after the insert committed;
@@ -7,27 +10,26 @@
 //!   so nothing is acked that was not written.
 
 use crate::{
-    apply::{ReadOrder, insert_orders},
+    apply::ReadOrder,
+    batch::{Batcher, WriteError, Written},
     metrics::SyncMetrics,
 };
 use chrono::Utc;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use domain::{BUY_ORDER_CREATED, BuyOrderCreated};
 use futures::future::BoxFuture;
 use messaging::{Envelope, Handler, Outcome, lapin::message::Delivery};
-use store::{PgPool, StoreError};
 use tracing::Instrument;
 
 /// Applies `buy_order.created` deliveries to the read model.
 pub struct ApplyHandler {
-    pool: PgPool,
+    batcher: Batcher,
     metrics: SyncMetrics,
 }
 
 impl ApplyHandler {
-    /// A handler writing through `pool` and counting in `metrics`.
-    pub fn new(pool: PgPool, metrics: SyncMetrics) -> Self {
-        Self { pool, metrics }
+    /// A handler writing through `batcher` and counting in `metrics`.
+    pub fn new(batcher: Batcher, metrics: SyncMetrics) -> Self {
+        Self { batcher, metrics }
     }
 
     async fn apply(&self, body: &[u8]) -> Outcome {
@@ -39,30 +41,24 @@ impl ApplyHandler {
             }
         };
         let (id, created_at) = (row.id, row.created_at);
-        match store::run(&self.pool, move |conn| insert_orders(conn, &[row])).await {
-            Ok(0) => {
+        match self.batcher.write(row).await {
+            Ok(Written::Duplicate) => {
                 self.metrics.duplicate();
                 tracing::info!(order_id = %id, "order already in the read model; duplicate acked");
                 Outcome::Ack
             }
-            Ok(_) => {
+            Ok(Written::Inserted) => {
                 self.metrics.applied(created_at, Utc::now());
                 tracing::debug!(order_id = %id, "order applied");
                 Outcome::Ack
             }
-            Err(error) if is_permanent(&error) => {
+            Err(WriteError::Permanent(reason)) => {
                 self.metrics.dead_lettered();
-                Outcome::DeadLetter(format!(
-                    "order {id} violates the read model: {}",
-                    http_kit::chain(&error)
-                ))
+                Outcome::DeadLetter(format!("order {id} violates the read model: {reason}"))
             }
-            Err(error) => {
+            Err(WriteError::Transient(reason)) => {
                 self.metrics.retried();
-                Outcome::Retry(format!(
-                    "order {id} not written: {}",
-                    http_kit::chain(&error)
-                ))
+                Outcome::Retry(format!("order {id} not written: {reason}"))
             }
         }
     }
@@ -101,17 +97,6 @@ pub fn parse(body: &[u8]) -> Result<ReadOrder, String> {
         ));
     }
     ReadOrder::from_event(&envelope.data)
-}
-
-/// Constraint violations will fail the same way on every delivery.
-fn is_permanent(error: &StoreError) -> bool {
-    matches!(
-        error,
-        StoreError::Query(DieselError::DatabaseError(
-            DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation,
-            _
-        ))
-    )
 }
 
 #[cfg(test)]

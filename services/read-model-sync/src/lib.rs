@@ -3,6 +3,7 @@
 //! path refills the read model from the write model's outbox.
 
 pub mod apply;
+pub mod batch;
 pub mod config;
 pub mod handler;
 pub mod metrics;

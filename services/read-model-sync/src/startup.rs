@@ -1,7 +1,7 @@
 //! Wiring: the read-model pool, the consumer task and the HTTP server (health, metrics,
 //! OpenAPI), all stopped by one `CancellationToken`.
 
-use crate::{config::Config, handler::ApplyHandler, metrics::SyncMetrics};
+use crate::{batch::Batcher, config::Config, handler::ApplyHandler, metrics::SyncMetrics};
 use actix_web::dev::Server;
 use http_kit::{Common, HttpMetrics, Readiness, check_fn};
 use messaging::{ConsumerSettings, ConsumerState, Topology};
@@ -60,7 +60,12 @@ impl Application {
             prefetch: config.consumer_prefetch,
             retry_delay: Duration::from_millis(config.retry_delay_ms),
         };
-        let handler = Arc::new(ApplyHandler::new(pool, sync_metrics));
+        let batcher = Batcher::start(
+            pool,
+            config.apply_batch_max,
+            usize::try_from(config.database.pool_size).unwrap_or(1),
+        );
+        let handler = Arc::new(ApplyHandler::new(batcher, sync_metrics));
         let consumer = tokio::spawn(messaging::consume(
             settings,
             handler,
