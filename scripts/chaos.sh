@@ -337,7 +337,9 @@ inject() {
 
 : > "$WORK/faults.txt"
 n=0
-while read -r at kind target duration; do
+# The schedule comes on fd 3, and each fault's commands read /dev/null: rabbitmqctl and others
+# read stdin and would otherwise swallow the rest of the schedule.
+while read -r at kind target duration <&3; do
   n=$((n + 1))
   now=$(($(date +%s) - LOAD_T0))
   [ "$now" -ge "$at" ] || sleep $((at - now))  # the schedule's own clock
@@ -347,10 +349,10 @@ while read -r at kind target duration; do
     continue
   fi
   say "fault $n at ${now}s: $kind $target for ${duration}s"
-  inject "$kind" "$target" "$duration"
+  inject "$kind" "$target" "$duration" < /dev/null
   echo "$now $kind $target $duration recovered-after $(($(date +%s) - LOAD_T0 - now))s" >> "$WORK/faults.txt"
   say "fault $n over, everything ready again"
-done < "$WORK/schedule.txt"
+done 3< "$WORK/schedule.txt"
 
 load_status=0
 wait "${PID[load]}" || load_status=$?

@@ -45,15 +45,15 @@ def read_stream(listener: str, amqp_url: str, expected: set, quiet_s: float = 3,
     message id has arrived and nothing new came for `quiet_s`, or `deadline_s` passed."""
     env = dict(os.environ, AMQP_URL=amqp_url)
     process = subprocess.Popen([listener, "chaos", "--from", "first"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, env=env)
+                               stderr=subprocess.DEVNULL, env=env)
     os.set_blocking(process.stdout.fileno(), False)
     events, buffer, seen = [], "", set()
     deadline = time.monotonic() + deadline_s
     last_new = time.monotonic()
     while time.monotonic() < deadline:
-        chunk = process.stdout.read()
+        chunk = process.stdout.read()  # bytes, or None while nothing is waiting (non-blocking)
         if chunk:
-            buffer += chunk
+            buffer += chunk.decode("utf-8", errors="replace")
             *lines, buffer = buffer.split("\n")
             for line in lines:
                 event = parse_listener_line(line)
