@@ -1,7 +1,11 @@
 //! `GET /rates/{base}/{quote}/daily?from=YYYY-MM-DD&to=YYYY-MM-DD`: the day's aggregate of
 //! `GET /rates/{base}/{quote}` for every UTC day of a range that has samples, in one query.
 
-use super::{State, rates::average, store_error};
+use super::{
+    State,
+    rates::{average, calendar_date},
+    store_error,
+};
 use crate::db;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -61,13 +65,6 @@ pub struct DailyRates {
 }
 
 fn parse_day(raw: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> {
-    let invalid = |got: &str| {
-        ApiError::unprocessable(
-            "invalid_date",
-            format!("{field} must be a calendar date YYYY-MM-DD, got '{got}'"),
-        )
-        .with_field(field)
-    };
     let Some(raw) = raw else {
         return Err(ApiError::unprocessable(
             "invalid_date",
@@ -75,12 +72,7 @@ fn parse_day(raw: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> {
         )
         .with_field(field));
     };
-    let bytes = raw.as_bytes();
-    let valid_shape = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .filter(|_| valid_shape)
-        .ok_or_else(|| invalid(raw))
+    calendar_date(raw, field)
 }
 
 /// `from` and `to` checked: real dates, `from <= to`, at most [`MAX_DAYS`] days.

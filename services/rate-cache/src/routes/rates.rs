@@ -46,19 +46,25 @@ pub struct DayRate {
 }
 
 fn parse_date(raw: Option<&str>) -> Result<NaiveDate, ApiError> {
-    let Some(raw) = raw else {
-        return Ok(Utc::now().date_naive());
-    };
-    let valid_shape = raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
+    match raw {
+        None => Ok(Utc::now().date_naive()),
+        Some(raw) => calendar_date(raw, "date"),
+    }
+}
+
+/// `raw` as a calendar date written exactly `YYYY-MM-DD`, or 422 `invalid_date` naming `field`.
+pub(super) fn calendar_date(raw: &str, field: &str) -> Result<NaiveDate, ApiError> {
+    let bytes = raw.as_bytes();
+    let valid_shape = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
         .filter(|_| valid_shape)
         .ok_or_else(|| {
             ApiError::unprocessable(
                 "invalid_date",
-                format!("date must be a calendar date YYYY-MM-DD, got '{raw}'"),
+                format!("{field} must be a calendar date YYYY-MM-DD, got '{raw}'"),
             )
-            .with_field("date")
+            .with_field(field)
         })
 }
 
