@@ -96,25 +96,18 @@ async fn collect(
 
 async fn write_batch(pool: &PgPool, batch: Vec<(ReadOrder, Reply)>) {
     let (rows, replies): (Vec<ReadOrder>, Vec<Reply>) = batch.into_iter().unzip();
-    let outcome = store::run(pool, move |conn| {
-        let inserted = insert_returning(conn, &rows);
-        match inserted {
-            Err(error) if is_permanent(&error) => Ok(Err(one_by_one(conn, &rows))),
-            other => other.map(|ids| Ok(answers(&rows, &ids))),
-        }
+    let outcome = store::run(pool, move |conn| match insert_returning(conn, &rows) {
+        Err(error) if is_permanent(&error) => Ok(one_by_one(conn, &rows)),
+        inserted => inserted.map(|ids| answers(&rows, &ids)),
     })
     .await;
-    let answers: Vec<Result<Written, WriteError>> = match outcome {
-        Ok(Ok(answers)) => answers,
-        Ok(Err(answers)) => answers,
-        Err(error) => {
-            let reason = http_kit::chain(&error).to_string();
-            replies
-                .iter()
-                .map(|_| Err(WriteError::Transient(reason.clone())))
-                .collect()
-        }
-    };
+    let answers = outcome.unwrap_or_else(|error| {
+        let reason = http_kit::chain(&error).to_string();
+        replies
+            .iter()
+            .map(|_| Err(WriteError::Transient(reason.clone())))
+            .collect()
+    });
     for (reply, answer) in replies.into_iter().zip(answers) {
         // A handler that gave up (shutdown) no longer listens; its message is redelivered.
         let _ = reply.send(answer);
