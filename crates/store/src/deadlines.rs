@@ -24,6 +24,15 @@ pub struct Deadlines {
     pub idle_in_transaction_timeout: Duration,
 }
 
+impl Deadlines {
+    /// How long one call (a statement or a short transaction) may go without an answer before
+    /// its session is presumed lost on the link: twice `statement_timeout` and a second, so
+    /// the server's own deadline always fires first on a healthy link.
+    pub fn stuck_after(&self) -> Duration {
+        self.statement_timeout * 2 + Duration::from_secs(1)
+    }
+}
+
 impl<const POOL_SIZE: u32> From<&DatabaseSettings<POOL_SIZE>> for Deadlines {
     fn from(settings: &DatabaseSettings<POOL_SIZE>) -> Self {
         Self {
@@ -47,18 +56,58 @@ impl Default for Deadlines {
 /// `url` with `connect_timeout` added as a query parameter unless it already has one (the
 /// caller's own value wins). A URL that does not parse is returned as it is.
 pub fn with_connect_timeout(url: &str, seconds: u64) -> String {
+    with_parameters(url, &[("connect_timeout", seconds.to_string())])
+}
+
+/// Seconds of silence before the kernel probes a pooled connection's peer, between probes,
+/// and probes unanswered before it gives the connection up: a peer gone behind a partition
+/// is noticed within about 20 s even while libpq only waits to read.
+const KEEPALIVES: [(&str, u64); 3] = [
+    ("keepalives_idle", 10),
+    ("keepalives_interval", 3),
+    ("keepalives_count", 3),
+];
+
+/// `url` with libpq's link deadlines added, each unless the URL has it already: the
+/// `connect_timeout`; `tcp_user_timeout`, after which data the peer never acknowledged ends
+/// the connection (a query sent into a partition), set to [`Deadlines::stuck_after`]; and TCP
+/// keepalives, which end it when the peer stops answering while libpq waits for a reply.
+pub fn with_link_deadlines(url: &str, deadlines: &Deadlines) -> String {
+    let mut parameters = vec![
+        (
+            "connect_timeout",
+            deadlines.connect_timeout_secs.to_string(),
+        ),
+        (
+            "tcp_user_timeout",
+            deadlines.stuck_after().as_millis().to_string(),
+        ),
+        ("keepalives", "1".to_owned()),
+    ];
+    parameters.extend(KEEPALIVES.map(|(key, value)| (key, value.to_string())));
+    with_parameters(url, &parameters)
+}
+
+fn with_parameters(url: &str, parameters: &[(&str, String)]) -> String {
     let Ok(mut parsed) = url::Url::parse(url) else {
         return url.to_owned();
     };
-    if parsed
+    let present: Vec<String> = parsed
         .query_pairs()
-        .any(|(key, _)| key == "connect_timeout")
-    {
+        .map(|(key, _)| key.into_owned())
+        .collect();
+    let missing: Vec<_> = parameters
+        .iter()
+        .filter(|(key, _)| !present.iter().any(|p| p == key))
+        .collect();
+    if missing.is_empty() {
         return url.to_owned();
     }
-    parsed
-        .query_pairs_mut()
-        .append_pair("connect_timeout", &seconds.to_string());
+    let mut query = parsed.query_pairs_mut();
+    for (key, value) in missing {
+        query.append_pair(key, value);
+    }
+    drop(query);
     parsed.to_string()
 }
 

@@ -12,7 +12,7 @@ mod pool;
 pub mod schema;
 
 pub use database::{Database, LOCAL_SERVER};
-pub use deadlines::{Deadlines, with_connect_timeout};
+pub use deadlines::{Deadlines, with_connect_timeout, with_link_deadlines};
 pub use identity::database_identity;
 pub use migrate::{
     MigrateError, SchemaStatus, check_schema_current, create_database_if_missing, migrate,

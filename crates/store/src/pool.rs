@@ -1,7 +1,7 @@
 //! r2d2 pools of diesel connections, built lazily, and [`run`]: a diesel call on the
 //! blocking thread pool, inside the caller's tracing span.
 
-use crate::deadlines::{Deadlines, SessionDeadlines, with_connect_timeout};
+use crate::deadlines::{Deadlines, SessionDeadlines, with_link_deadlines};
 use diesel::{
     PgConnection,
     r2d2::{ConnectionManager, Pool, PooledConnection},
@@ -9,8 +9,31 @@ use diesel::{
 use env_config::DatabaseSettings;
 use std::time::Duration;
 
-/// A pool of PostgreSQL connections.
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+/// A pool of PostgreSQL connections: an r2d2 pool (it derefs to one) with the deadline of a
+/// [`run`] call.
+#[derive(Clone)]
+pub struct PgPool {
+    inner: Pool<ConnectionManager<PgConnection>>,
+    /// How long a [`run`] call waits in all.
+    stuck_after: Duration,
+}
+
+impl std::ops::Deref for PgPool {
+    type Target = Pool<ConnectionManager<PgConnection>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::fmt::Debug for PgPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgPool")
+            .field("state", &self.inner.state())
+            .field("stuck_after", &self.stuck_after)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A connection taken from a [`PgPool`].
 pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
@@ -24,6 +47,9 @@ pub enum StoreError {
     /// The query failed.
     #[error("database query failed")]
     Query(#[from] diesel::result::Error),
+    /// The call had no answer within its deadline: the link or the server hung.
+    #[error("database did not answer within {0:?}")]
+    Stuck(Duration),
     /// The blocking task panicked or was cancelled.
     #[error("database task did not complete: {0}")]
     Task(String),
@@ -34,7 +60,7 @@ impl StoreError {
     /// query that ran and failed.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Self::Unavailable(_) => true,
+            Self::Unavailable(_) | Self::Stuck(_) => true,
             Self::Query(diesel::result::Error::DatabaseError(kind, _)) => {
                 matches!(kind, diesel::result::DatabaseErrorKind::ClosedConnection)
             }
@@ -76,8 +102,9 @@ impl Default for PoolOptions {
 
 /// A pool for `url` that opens connections on first use, so a service starts (and reports
 /// not-ready) while its database is down. Every connection gets `options.deadlines`: libpq's
-/// `connect_timeout` (added to the URL unless it has one) and the session timeouts. Each check-out is tested (`SELECT 1`), so connections
-/// left broken by a database restart are replaced before anyone sees them.
+/// link deadlines (added to the URL, see [`with_link_deadlines`]) and the session timeouts.
+/// Each check-out is tested (`SELECT 1`), so connections left broken by a database restart
+/// are replaced before anyone sees them.
 pub fn lazy_pool(url: &str, options: PoolOptions) -> PgPool {
     build(url, options, true)
 }
@@ -90,31 +117,44 @@ pub fn lazy_pool_untested(url: &str, options: PoolOptions) -> PgPool {
 }
 
 fn build(url: &str, options: PoolOptions, test_on_check_out: bool) -> PgPool {
-    Pool::builder()
+    let inner = Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(0))
         .connection_timeout(options.connection_timeout)
         .test_on_check_out(test_on_check_out)
         .connection_customizer(Box::new(SessionDeadlines(options.deadlines)))
-        .build_unchecked(ConnectionManager::new(with_connect_timeout(
+        .build_unchecked(ConnectionManager::new(with_link_deadlines(
             url,
-            options.deadlines.connect_timeout_secs,
-        )))
+            &options.deadlines,
+        )));
+    PgPool {
+        inner,
+        stuck_after: options.connection_timeout + options.deadlines.stuck_after(),
+    }
 }
 
 /// Runs `work` with a pooled connection on the blocking pool, inside the current span.
+///
+/// The call has a client-side deadline: the pool's wait plus [`Deadlines::stuck_after`]. On a
+/// link that drops packets without a reset, libpq waits for an answer that `statement_timeout`
+/// cannot bring (the server may never have seen the query); past the deadline the caller gets
+/// [`StoreError::Stuck`] instead of hanging with it. The blocked thread keeps its connection
+/// until the link answers or the kernel gives up on it (`tcp_user_timeout` and keepalives, see
+/// [`crate::with_link_deadlines`]); r2d2 then drops it if it broke.
 pub async fn run<T, F>(pool: &PgPool, work: F) -> Result<T, StoreError>
 where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection) -> diesel::QueryResult<T> + Send + 'static,
 {
-    let pool = pool.clone();
+    let inner = pool.inner.clone();
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || {
+    let task = tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut conn = pool.get()?;
+        let mut conn = inner.get()?;
         work(&mut conn).map_err(StoreError::from)
-    })
-    .await
-    .map_err(|e| StoreError::Task(e.to_string()))?
+    });
+    match tokio::time::timeout(pool.stuck_after, task).await {
+        Ok(joined) => joined.map_err(|e| StoreError::Task(e.to_string()))?,
+        Err(_) => Err(StoreError::Stuck(pool.stuck_after)),
+    }
 }

@@ -8,7 +8,9 @@
 
 use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection, sql_query};
 use std::time::{Duration, Instant};
-use store::{Deadlines, PgPool, PoolOptions, with_connect_timeout};
+use store::{
+    Deadlines, PgPool, PoolOptions, StoreError, with_connect_timeout, with_link_deadlines,
+};
 use test_support::{TcpProxy, TestDatabase, database_address, via_port};
 
 fn pool(url: &str, deadlines: Deadlines) -> PgPool {
@@ -129,6 +131,29 @@ fn connect_timeout_is_added_unless_the_url_has_one() {
 }
 
 #[test]
+fn link_deadlines_are_added_unless_the_url_has_them() {
+    let url = with_link_deadlines(
+        "postgres://u@h/db?keepalives_idle=60",
+        &short(500, 500, 500),
+    );
+    let parsed = url::Url::parse(&url).unwrap();
+    let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    let value = |key: &str| {
+        let found: Vec<_> = pairs.iter().filter(|(k, _)| k == key).collect();
+        assert_eq!(found.len(), 1, "{key} once in {url}");
+        found[0].1.clone()
+    };
+    assert_eq!(value("connect_timeout"), "2");
+    assert_eq!(value("tcp_user_timeout"), "2000");
+    assert_eq!(value("keepalives"), "1");
+    assert_eq!(value("keepalives_idle"), "60", "the URL's own value wins");
+    assert_eq!(value("keepalives_count"), "3");
+    // libpq takes them all: a connection opens.
+    let db = TestDatabase::empty("deadline_link");
+    PgConnection::establish(&with_link_deadlines(db.url(), &short(500, 500, 500))).unwrap();
+}
+
+#[test]
 fn connecting_through_a_blackhole_fails_within_the_connect_timeout() {
     let db = TestDatabase::empty("deadline_connect");
     let proxy = TcpProxy::start(&database_address());
@@ -153,4 +178,61 @@ fn connecting_through_a_blackhole_fails_within_the_connect_timeout() {
         .unwrap()
         .to_string();
     assert!(error.contains("timeout expired"), "{error}");
+}
+
+/// A pool of one connection through `proxy`, with a 500 ms statement timeout: a call is stuck
+/// after 1 s of waiting for the pool plus 2 s without an answer.
+fn one_connection_via(proxy: &TcpProxy, db: &TestDatabase, tested: bool) -> PgPool {
+    let options = PoolOptions {
+        max_size: 1,
+        connection_timeout: Duration::from_secs(1),
+        deadlines: short(500, 500, 60_000),
+    };
+    let url = via_port(db.url(), proxy.port());
+    if tested {
+        store::lazy_pool(&url, options)
+    } else {
+        store::lazy_pool_untested(&url, options)
+    }
+}
+
+async fn select_one(pool: &PgPool) -> Result<usize, StoreError> {
+    store::run(pool, |conn| sql_query("SELECT 1").execute(conn)).await
+}
+
+/// A query sent into a partition (no reset, no close) gets no answer until it heals, and no
+/// server deadline can end it: the call must fail at its own deadline, and the pool's only
+/// connection must serve again once the link is back, for both kinds of pool.
+#[tokio::test]
+async fn a_call_on_a_hung_link_fails_at_its_deadline_and_the_pool_recovers() {
+    let db = TestDatabase::empty("deadline_hung");
+    for tested in [true, false] {
+        let proxy = TcpProxy::start(&database_address());
+        let pool = one_connection_via(&proxy, &db, tested);
+        select_one(&pool).await.unwrap();
+
+        proxy.blackhole();
+        let started = Instant::now();
+        let error = tokio::time::timeout(Duration::from_secs(30), select_one(&pool))
+            .await
+            .expect("the call has a deadline")
+            .expect_err("nothing answers through a partition");
+        assert!(
+            matches!(error, StoreError::Stuck(_)) && error.is_unavailable(),
+            "tested {tested}: {error}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+
+        proxy.restore();
+        test_support::eventually(
+            "the pool's one connection to serve again",
+            Duration::from_secs(20),
+            || async { select_one(&pool).await.ok() },
+        )
+        .await;
+    }
 }

@@ -3,8 +3,7 @@
 //!
 //! [`TcpProxy::cut`] closes every open connection and refuses new ones until
 //! [`TcpProxy::restore`]. The faults Toxiproxy names are here too, each applying to open and new
-//! connections alike until [`TcpProxy::restore`]: [`TcpProxy::blackhole`] (Toxiproxy's `timeout`
-//! with no timeout), [`TcpProxy::set_latency`], [`TcpProxy::reset_peer`] and
+//! connections alike until [`TcpProxy::restore`]: [`TcpProxy::blackhole`] (a partition), [`TcpProxy::set_latency`], [`TcpProxy::reset_peer`] and
 //! [`TcpProxy::slow_close`]. The proxy runs on its own thread and runtime, so a test that blocks
 //! (a diesel call) never starves it.
 
@@ -104,10 +103,11 @@ impl TcpProxy {
         self.generation.send_modify(|g| *g += 1);
     }
 
-    /// Toxiproxy's `timeout` with no timeout, a blackhole: connections are still accepted and
-    /// kept open, but no byte gets through in either direction and nothing is ever closed (a
-    /// peer's close is not passed on either). Bytes dropped meanwhile are gone after
-    /// [`TcpProxy::restore`].
+    /// A blackhole, a partition that drops packets without a reset: connections are still
+    /// accepted and kept open, but no byte and no close gets through in either direction
+    /// until [`TcpProxy::restore`]. Then what was sent meanwhile arrives, in order, as TCP
+    /// retransmits it once a partition heals. (Toxiproxy's `timeout` toxic drops those bytes
+    /// instead, which no TCP link does: the stream would go on with a hole in it.)
     pub fn blackhole(&self) {
         self.faults.send_modify(|f| f.blackhole = true);
     }

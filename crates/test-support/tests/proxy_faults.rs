@@ -46,7 +46,7 @@ async fn round_trip(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
 }
 
 #[tokio::test]
-async fn blackhole_keeps_connections_open_and_passes_nothing() {
+async fn blackhole_passes_nothing_until_restored_then_everything_in_order() {
     let proxy = TcpProxy::start(&server(None).await);
     let mut open = connect(&proxy).await;
     assert_eq!(round_trip(&mut open).await.unwrap(), b"ping");
@@ -63,13 +63,22 @@ async fn blackhole_keeps_connections_open_and_passes_nothing() {
         );
     }
 
+    // Once it heals, what was sent into the hole arrives, in order, on the same connections.
     proxy.restore();
+    for stream in [&mut open, &mut fresh] {
+        let mut buffer = [0u8; 4];
+        timeout(Duration::from_secs(5), stream.read_exact(&mut buffer))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&buffer, b"ping");
+    }
     let mut after = connect(&proxy).await;
     assert_eq!(round_trip(&mut after).await.unwrap(), b"ping");
 }
 
 #[tokio::test]
-async fn blackhole_does_not_pass_a_close_on() {
+async fn blackhole_holds_a_close_back_until_restored() {
     let proxy = TcpProxy::start(&server(Some(b"bye")).await);
     proxy.blackhole();
     let mut stream = connect(&proxy).await;
@@ -78,6 +87,18 @@ async fn blackhole_does_not_pass_a_close_on() {
     assert!(
         read.is_err(),
         "the server's bytes and close stay in the hole: {read:?}"
+    );
+    // Once the hole is gone the held-back bytes arrive, then the close.
+    proxy.restore();
+    timeout(Duration::from_secs(5), stream.read_exact(&mut buffer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&buffer, b"bye");
+    let read = timeout(Duration::from_secs(5), stream.read(&mut buffer)).await;
+    assert!(
+        matches!(read, Ok(Ok(0))),
+        "the close is passed on after the bytes: {read:?}"
     );
 }
 

@@ -76,8 +76,8 @@ fn reset(stream: &TcpStream) {
     let _ = stream.set_zero_linger();
 }
 
-/// Copies `from` to `to`, dropping chunks while blackholed, delaying each by the latency and a
-/// close by the slow close.
+/// Copies `from` to `to`, holding chunks back while blackholed, delaying each by the latency
+/// and a close by the slow close.
 async fn pump(mut from: ReadHalf<'_>, mut to: WriteHalf<'_>, faults: &watch::Receiver<Faults>) {
     let (chunks, mut arrived) = mpsc::unbounded_channel::<(Instant, Option<Vec<u8>>)>();
     let reading = async move {
@@ -90,20 +90,21 @@ async fn pump(mut from: ReadHalf<'_>, mut to: WriteHalf<'_>, faults: &watch::Rec
                     let _ = chunks.send((now, None));
                     return;
                 }
-                Ok(n) if !faults.borrow().blackhole => {
+                Ok(n) => {
                     buffer.truncate(n);
                     let _ = chunks.send((now, Some(buffer)));
                 }
-                Ok(_) => {}
             }
         }
     };
     let writing = async move {
         while let Some((at, chunk)) = arrived.recv().await {
+            // Nothing gets through a blackhole; what arrived meanwhile is passed on, in order,
+            // once it is gone, as TCP retransmits what a partition dropped when it heals.
+            let _ = faults.clone().wait_for(|f| !f.blackhole).await;
             let current = *faults.borrow();
             tokio::time::sleep_until(at + current.latency).await;
             match chunk {
-                Some(_) if faults.borrow().blackhole => {}
                 Some(bytes) => {
                     if to.write_all(&bytes).await.is_err() {
                         return;
@@ -111,9 +112,6 @@ async fn pump(mut from: ReadHalf<'_>, mut to: WriteHalf<'_>, faults: &watch::Rec
                 }
                 None => {
                     tokio::time::sleep(current.slow_close).await;
-                    if faults.borrow().blackhole {
-                        std::future::pending::<()>().await;
-                    }
                     let _ = to.shutdown().await;
                     return;
                 }
