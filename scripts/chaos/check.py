@@ -295,6 +295,13 @@ def check_sequence(history: list, table: Table) -> None:
     table.check("sequence answers out of order or miscounted", misordered)
 
 
+def unconfirmed(op: dict) -> bool:
+    """A 503 `unconfirmed`: sent, but the broker's confirm never came, so it may be stored
+    (an indeterminate answer, like no answer at all)."""
+    body = op["body"] if isinstance(op["body"], dict) else {}
+    return op["status"] == 503 and body.get("error", {}).get("code") == "unconfirmed"
+
+
 def check_events(history: list, snapshot: dict, table: Table) -> None:
     ops = {op["id"]: op for op in history if op["kind"] == "event"}
     in_stream = defaultdict(list)
@@ -310,10 +317,11 @@ def check_events(history: list, snapshot: dict, table: Table) -> None:
             if op["status"] == 202 and not any(e["message_id"] == op["body"].get("event_id")
                                                for e in in_stream.get(op_id, []))]
     unanswered = [op_id for op_id in in_stream
-                  if ops[op_id]["status"] is not None and ops[op_id]["status"] != 202]
+                  if ops[op_id]["status"] not in (None, 202) and not unconfirmed(ops[op_id])]
     doubled = [op_id for op_id, events in in_stream.items() if len(events) > 1]
-    indeterminate = sum(1 for op_id in in_stream if ops[op_id]["status"] is None)
-    table.info("events in the stream (of them with no answer)",
+    indeterminate = sum(1 for op_id in in_stream
+                        if ops[op_id]["status"] is None or unconfirmed(ops[op_id]))
+    table.info("events in the stream (of them with no answer or 503 unconfirmed)",
                f"{len(snapshot['stream'])} ({indeterminate})")
     table.check("events answered 202 but missing from the stream", lost)
     table.check("events in the stream answered other than 202", unanswered)

@@ -33,7 +33,8 @@ def order_body(order_id, key, amount="1000.00", btc="0.02623056"):
 
 def built_in():
     """A small history that passes: two orders, a replay, a capped order, a listing walk,
-    sequence draws, two events (one of them indeterminate and in the stream)."""
+    sequence draws, three events (two of them indeterminate, no answer and 503 unconfirmed, and
+    in the stream)."""
     a, b = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b"
     req_a = {"key": "chaos-1", "currency": "EUR", "amount": "1000.00"}
     req_b = {"key": "chaos-2", "currency": "EUR", "amount": "2000.00"}
@@ -52,6 +53,7 @@ def built_in():
         op(7, "seq", 200, 9223372036854775807, {"version": 1, "direction": "reverse", "count": 1}),
         op(8, "event", 202, {"event_id": "e8", "routing_key": "chaos.Fruits"}, {"op": 8}),
         op(9, "event", None, None, {"op": 9}),
+        op(11, "event", 503, {"error": {"code": "unconfirmed", "message": "m"}}, {"op": 11}),
         op(10, "pair_add", 201, {"base": "USD", "quote": "EUR"}, {"base": "USD", "quote": "EUR"}),
     ]
     write = [{"id": a, "key": "chaos-1", "currency": "EUR", "amount": "1000.00",
@@ -64,7 +66,8 @@ def built_in():
         "cap": [{"cap_btc": "100.00000000", "total_btc": "0.07869168"}],
         "outbox": [{"state": "published", "n": 2}],
         "stream": [{"routing_key": "chaos.Fruits", "message_id": "e8", "body": {"op": 8}},
-                   {"routing_key": "chaos.Fruits", "message_id": "e9", "body": {"op": 9}}],
+                   {"routing_key": "chaos.Fruits", "message_id": "e9", "body": {"op": 9}},
+                   {"routing_key": "chaos.Fruits", "message_id": "e11", "body": {"op": 11}}],
         "pairs": {"rate-cache.a": [{"base": "USD", "quote": "EUR"}]},
         "panics": [],
     }
@@ -155,6 +158,13 @@ class CheckerCatchesPlantedFaults(unittest.TestCase):
                               if e["message_id"] != accepted[0]["body"]["event_id"]]
         self.assert_caught(self.failures(self.history, snapshot), "events answered 202",
                            accepted[0]["id"])
+
+    def test_an_event_refused_outright_but_in_the_stream_is_caught(self) -> None:
+        history = copy.deepcopy(self.history)
+        event = next(o for o in history if o["kind"] == "event" and o["status"] == 503)
+        event["body"]["error"]["code"] = "broker_unavailable"
+        self.assert_caught(self.failures(history, self.snapshot),
+                           "events in the stream answered other than 202", event["id"])
 
     def test_a_cap_row_that_disagrees_with_the_orders_fails(self) -> None:
         snapshot = copy.deepcopy(self.snapshot)

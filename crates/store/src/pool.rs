@@ -61,9 +61,13 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Self::Unavailable(_) | Self::Stuck(_) => true,
-            Self::Query(diesel::result::Error::DatabaseError(kind, _)) => {
-                matches!(kind, diesel::result::DatabaseErrorKind::ClosedConnection)
-            }
+            // libpq's "no connection to the server" (a connection a restart broke, used
+            // before r2d2 noticed) is UnableToSendCommand.
+            Self::Query(diesel::result::Error::DatabaseError(kind, _)) => matches!(
+                kind,
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                    | diesel::result::DatabaseErrorKind::UnableToSendCommand
+            ),
             _ => false,
         }
     }
@@ -156,5 +160,27 @@ where
     match tokio::time::timeout(pool.stuck_after, task).await {
         Ok(joined) => joined.map_err(|e| StoreError::Task(e.to_string()))?,
         Err(_) => Err(StoreError::Stuck(pool.stuck_after)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn query_error(kind: DatabaseErrorKind) -> StoreError {
+        StoreError::Query(Error::DatabaseError(
+            kind,
+            Box::new("no connection to the server".to_owned()),
+        ))
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable_and_a_failed_query_is_not() {
+        assert!(query_error(DatabaseErrorKind::ClosedConnection).is_unavailable());
+        assert!(query_error(DatabaseErrorKind::UnableToSendCommand).is_unavailable());
+        assert!(StoreError::Stuck(Duration::from_secs(1)).is_unavailable());
+        assert!(!query_error(DatabaseErrorKind::UniqueViolation).is_unavailable());
+        assert!(!StoreError::Query(Error::NotFound).is_unavailable());
     }
 }

@@ -72,6 +72,16 @@ fn port(error: &PortError, code: &str, what: &str) -> ApiError {
             tracing::warn!(%reason, "{what} unavailable");
             ApiError::unavailable(code, format!("the {what} is unavailable; try again later"))
         }
+        PortError::Unconfirmed(reason) => {
+            tracing::warn!(%reason, "{what} did not confirm in time");
+            ApiError::unavailable(
+                "unconfirmed",
+                format!(
+                    "the {what} did not confirm in time: it may have taken the request, \
+                     so a retry may apply it twice"
+                ),
+            )
+        }
         PortError::Unsupported(reason) => {
             ApiError::unprocessable("unsupported_value", reason.clone())
         }
@@ -114,8 +124,10 @@ pub fn status_of(error: &CoreError) -> StatusCode {
         | CoreError::UnknownEvent { .. }
         | CoreError::UnknownVersion { .. } => StatusCode::NOT_FOUND,
         CoreError::Contended => StatusCode::CONFLICT,
-        CoreError::Store(PortError::Unavailable(_))
-        | CoreError::Stream(PortError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        CoreError::Store(PortError::Unavailable(_) | PortError::Unconfirmed(_))
+        | CoreError::Stream(PortError::Unavailable(_) | PortError::Unconfirmed(_)) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         CoreError::Store(PortError::Unsupported(_))
         | CoreError::Stream(PortError::Unsupported(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Store(_) | CoreError::Stream(_) | CoreError::Corrupt { .. } => {

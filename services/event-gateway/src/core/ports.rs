@@ -13,6 +13,10 @@ pub enum PortError {
     /// The backing service is unreachable or timed out (a 503).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// It was sent but no confirm came back in time: it may or may not have taken effect
+    /// (a 503 that says so).
+    #[error("unconfirmed: {0}")]
+    Unconfirmed(String),
     /// The backing service cannot hold this value (a 422): PostgreSQL's JSONB, for one,
     /// refuses the character U+0000 in strings.
     #[error("unsupported: {0}")]

@@ -170,7 +170,7 @@ async fn a_deleted_stream_is_declared_again_and_the_event_kept() {
 }
 
 #[tokio::test]
-async fn with_the_broker_link_blackholed_send_is_503_within_the_publish_timeout() {
+async fn with_the_broker_link_blackholed_send_is_an_unconfirmed_503_within_the_publish_timeout() {
     let proxy = TcpProxy::start(&amqp_address());
     let app = spawn_app_with(&via_port(&amqp_url(), proxy.port())).await;
     app.registered("shop", "Fruits", &json!(true)).await;
@@ -180,9 +180,11 @@ async fn with_the_broker_link_blackholed_send_is_503_within_the_publish_timeout(
     let started = Instant::now();
     let (status, body) = status_json(app.send("shop", "Fruits", &json!({"n": 2})).await).await;
 
+    // Sent but not confirmed: the client is told it may be in the stream.
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (StatusCode::SERVICE_UNAVAILABLE, Some("broker_unavailable"))
+        (StatusCode::SERVICE_UNAVAILABLE, Some("unconfirmed")),
+        "{body}"
     );
     // PUBLISH_CONFIRM_TIMEOUT_MS is 3000 in the tests.
     let took = started.elapsed();
@@ -200,6 +202,12 @@ async fn with_the_broker_link_blackholed_send_is_503_within_the_publish_timeout(
         },
     )
     .await;
+    // And so it was: the partition healed, the held publish reached the broker.
+    let read = read_from_first(&stream_name(&app.exchange, "shop"), 3).await;
+    assert!(
+        read.iter().any(|(_, body)| body["n"] == 2),
+        "the unconfirmed event is in the stream: {read:?}"
+    );
 }
 
 /// The example listener, built beside this test binary (`cargo test` builds the examples).
