@@ -161,8 +161,9 @@ class CheckerCatchesPlantedFaults(unittest.TestCase):
 
     def test_an_event_refused_outright_but_in_the_stream_is_caught(self) -> None:
         history = copy.deepcopy(self.history)
-        event = next(o for o in history if o["kind"] == "event" and o["status"] == 503)
-        event["body"]["error"]["code"] = "broker_unavailable"
+        event = next(o for o in history if o["kind"] == "event" and o["status"] == 202)
+        event["status"] = 503
+        event["body"] = {"error": {"code": "broker_unavailable", "message": "m"}}
         self.assert_caught(self.failures(history, self.snapshot),
                            "events in the stream answered other than 202", event["id"])
 
