@@ -19,7 +19,7 @@ else
 fi
 
 # The long steps go first so the test runner's summary is the last thing printed; each runs
-# whatever the others did (SKIP_E2E=1, SKIP_FUZZ=1, SKIP_CONTAINERS=1 leave one out), and any
+# whatever the others did (SKIP_E2E=1, SKIP_CHAOS=1, SKIP_FUZZ=1, SKIP_CONTAINERS=1 leave one out), and any
 # failure fails the whole.
 failed_steps=()
 run_step() {
@@ -41,6 +41,10 @@ fuzz() {
 }
 
 run_step SKIP_E2E "end-to-end: ./run.sh + scripts/*.sh" scripts/e2e.sh
+# The whole-system fault suite on the debug build the end-to-end step made, with a fixed seed so
+# a failure can be repeated (CHAOS_SEED picks another; by hand scripts/chaos.sh draws one).
+run_step SKIP_CHAOS "fault suite: scripts/chaos.sh --seed ${CHAOS_SEED:-1} (results: .run/chaos/)" \
+  env CHAOS_PROFILE=debug scripts/chaos.sh --seed "${CHAOS_SEED:-1}"
 run_step SKIP_FUZZ "fuzzing lru-cache-server's request parser for ${FUZZ_SECONDS:-30}s (log: .run/logs/fuzz.log)" fuzz
 run_step SKIP_CONTAINERS "container test: images built and the compose cluster run with podman" \
   scripts/container_test.sh

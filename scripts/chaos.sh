@@ -11,7 +11,8 @@
 #                (default random, printed, so a failing run can be repeated).
 # Everything it starts (servers, services, proxy, mock) is stopped and its temporary folder
 # removed when it ends, fails or is interrupted; the history, the logs and the table of the last
-# run are copied to .run/chaos/. Needs the release binaries (built when missing).
+# run are copied to .run/chaos/. It builds what it runs first (a no-op when current):
+# CHAOS_PROFILE=release (the default) or debug (./test.sh uses the debug build it already has).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -28,7 +29,13 @@ while [ $# -gt 0 ]; do
 done
 LOAD_SECONDS=$(python3 -c "import sys; print(int(float(sys.argv[1]) * 60))" "$MINUTES")
 SERVICES=(btc-price create-buy-order read-model-sync fetch-buy-orders sequence event-gateway rate-cache)
-BIN=target/release
+PROFILE=${CHAOS_PROFILE:-release}
+case "$PROFILE" in
+  release) PROFILE_FLAG=(--release) ;;
+  debug) PROFILE_FLAG=() ;;
+  *) echo "CHAOS_PROFILE must be release or debug, got '$PROFILE'" >&2; exit 2 ;;
+esac
+BIN=target/$PROFILE
 RESULTS=.run/chaos
 T0=$(date +%s)
 
@@ -38,14 +45,12 @@ python3 scripts/chaos/test_check.py > /dev/null 2>&1 ||
   { python3 scripts/chaos/test_check.py; echo "the checker's self-test failed" >&2; exit 1; }
 
 # ---- binaries -----------------------------------------------------------------------------
-missing=()
-for name in "${SERVICES[@]}" migration; do [ -x "$BIN/$name" ] || missing+=(-p "$name"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "building release binaries: ${missing[*]}"
-  cargo build --release --bins "${missing[@]}"
-fi
-[ -x "$BIN/examples/fault_proxy" ] || cargo build --release -p test-support --example fault_proxy
-[ -x "$BIN/examples/listener" ] || cargo build --release -p event-gateway --example listener
+packages=()
+for name in "${SERVICES[@]}" migration; do packages+=(-p "$name"); done
+say "building the $PROFILE binaries"
+cargo build "${PROFILE_FLAG[@]}" --bins "${packages[@]}"
+cargo build "${PROFILE_FLAG[@]}" -p test-support --example fault_proxy
+cargo build "${PROFILE_FLAG[@]}" -p event-gateway --example listener
 
 # ---- state, and the trap that undoes everything --------------------------------------------
 WORK=$(mktemp -d /tmp/chaos.XXXXXX)

@@ -295,11 +295,16 @@ def check_sequence(history: list, table: Table) -> None:
     table.check("sequence answers out of order or miscounted", misordered)
 
 
+# 503s that do not say the write did not happen: `unconfirmed` (sent, the broker's confirm
+# never came) and `request_timeout` (the whole-request deadline passed mid-way). Indeterminate
+# answers, like no answer at all.
+INDETERMINATE_CODES = ("unconfirmed", "request_timeout")
+
+
 def unconfirmed(op: dict) -> bool:
-    """A 503 `unconfirmed`: sent, but the broker's confirm never came, so it may be stored
-    (an indeterminate answer, like no answer at all)."""
+    """True for a 503 whose code is indeterminate (see INDETERMINATE_CODES)."""
     body = op["body"] if isinstance(op["body"], dict) else {}
-    return op["status"] == 503 and body.get("error", {}).get("code") == "unconfirmed"
+    return op["status"] == 503 and body.get("error", {}).get("code") in INDETERMINATE_CODES
 
 
 def check_events(history: list, snapshot: dict, table: Table) -> None:
@@ -321,7 +326,7 @@ def check_events(history: list, snapshot: dict, table: Table) -> None:
     doubled = [op_id for op_id, events in in_stream.items() if len(events) > 1]
     indeterminate = sum(1 for op_id in in_stream
                         if ops[op_id]["status"] is None or unconfirmed(ops[op_id]))
-    table.info("events in the stream (of them with no answer or 503 unconfirmed)",
+    table.info("events in the stream (of them with no or an indeterminate answer)",
                f"{len(snapshot['stream'])} ({indeterminate})")
     table.check("events answered 202 but missing from the stream", lost)
     table.check("events in the stream answered other than 202", unanswered)

@@ -10,7 +10,7 @@
 //! | `DATABASE_POOL_SIZE` | the service's | 1 to 1000 | most pooled connections |
 //! | `DATABASE_TIMEOUT_MS` | `2000` | 1 to 600000 | wait for a pooled connection before the database counts as down |
 //! | `DATABASE_CONNECT_TIMEOUT_SECS` | `5` | 2 to 600 | libpq `connect_timeout` (libpq's minimum is 2) |
-//! | `DATABASE_STATEMENT_TIMEOUT_MS` | `5000` | 1 to 3600000 | `statement_timeout` of every pooled connection |
+//! | `DATABASE_STATEMENT_TIMEOUT_MS` | `5000` | 1 to 3600000 | `statement_timeout` of every pooled connection; a call with no answer for `DATABASE_TIMEOUT_MS` plus twice this plus 1 s fails as unavailable (a hung link) |
 //! | `DATABASE_LOCK_TIMEOUT_MS` | `2000` | 1 to 3600000 | `lock_timeout` of every pooled connection |
 //! | `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `10000` | 1 to 3600000 | `idle_in_transaction_session_timeout` of every pooled connection |
 //! | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2f` | | RabbitMQ |

@@ -45,7 +45,8 @@ impl fmt::Display for DeadlinePassed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the request was not answered within {} ms; try again",
+            "the request was not answered within {} ms; what it asked for may still take \
+             effect, so retry with the same idempotency key where the route takes one",
             self.limit.as_millis()
         )
     }
