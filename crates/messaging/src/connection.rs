@@ -28,6 +28,10 @@ pub enum MessagingError {
     /// which answers neither ack nor nack). The message may still have been taken.
     #[error("no publisher confirm within {0:?}")]
     ConfirmTimeout(std::time::Duration),
+    /// The message was handed to the link, which failed before its confirm came: the broker
+    /// may or may not have taken it.
+    #[error("sent, but the link failed before the confirm: {0}")]
+    Unconfirmed(String),
     /// The message could not be encoded.
     #[error("cannot encode the message: {0}")]
     Encode(#[from] serde_json::Error),
@@ -37,7 +41,10 @@ impl MessagingError {
     /// True when the link to the broker failed or hangs (retrying on this link is pointless;
     /// a new link may work), as opposed to a refusal of this one message.
     pub fn is_link_failure(&self) -> bool {
-        matches!(self, Self::Unavailable(_) | Self::ConfirmTimeout(_))
+        matches!(
+            self,
+            Self::Unavailable(_) | Self::ConfirmTimeout(_) | Self::Unconfirmed(_)
+        )
     }
 }
 

@@ -171,11 +171,15 @@ impl Publisher {
                     message.properties(),
                 )
                 .await?;
-            confirm.await
+            // Handed to the link: from here a failure leaves it unknown whether the broker
+            // took it.
+            confirm
+                .await
+                .map_err(|e| MessagingError::Unconfirmed(e.to_string()))
         };
         let outcome = match tokio::time::timeout(self.confirm_timeout, publish).await {
             Ok(Ok(confirmation)) => confirmed(confirmation),
-            Ok(Err(error)) => Err(error.into()),
+            Ok(Err(error)) => Err(error),
             Err(_) => Err(MessagingError::ConfirmTimeout(self.confirm_timeout)),
         };
         if let Err(error) = &outcome

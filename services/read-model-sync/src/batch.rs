@@ -17,6 +17,7 @@ use diesel::{
     PgConnection, QueryResult, RunQueryDsl,
     result::{DatabaseErrorKind, Error as DieselError},
 };
+use prometheus::IntCounter;
 use std::{collections::HashSet, sync::Arc};
 use store::{PgPool, schema::read::buy_orders};
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -50,11 +51,18 @@ pub struct Batcher {
 
 impl Batcher {
     /// Starts the collecting task: batches of at most `max_rows` rows, at most `concurrency`
-    /// of them written at once through `pool`. The task ends when every handle is dropped.
-    pub fn start(pool: PgPool, max_rows: usize, concurrency: usize) -> Self {
+    /// of them written at once through `pool`, each counted in `batches`. The task ends when
+    /// every handle is dropped.
+    pub fn start(pool: PgPool, max_rows: usize, concurrency: usize, batches: IntCounter) -> Self {
         let max_rows = max_rows.max(1);
         let (sender, receiver) = mpsc::channel(max_rows * 2);
-        tokio::spawn(collect(pool, receiver, max_rows, concurrency.max(1)));
+        tokio::spawn(collect(
+            pool,
+            receiver,
+            max_rows,
+            concurrency.max(1),
+            batches,
+        ));
         Self { sender }
     }
 
@@ -75,6 +83,7 @@ async fn collect(
     mut receiver: mpsc::Receiver<(ReadOrder, Reply)>,
     max_rows: usize,
     concurrency: usize,
+    batches: IntCounter,
 ) {
     let writers = Arc::new(Semaphore::new(concurrency));
     loop {
@@ -87,6 +96,7 @@ async fn collect(
             return; // every handle dropped: shutting down
         }
         let pool = pool.clone();
+        batches.inc();
         tokio::spawn(async move {
             write_batch(&pool, batch).await;
             drop(permit);

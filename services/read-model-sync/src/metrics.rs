@@ -4,6 +4,8 @@
 //! - `read_model_events_duplicate_total`: events whose order was already there;
 //! - `read_model_events_dead_lettered_total`: messages sent to the dead-letter queue;
 //! - `read_model_events_retried_total`: messages requeued after a transient failure;
+//! - `read_model_apply_batches_total`: statements that wrote a batch of rows (group commit:
+//!   fewer than the rows they carried when deliveries arrive together);
 //! - `read_model_lag_seconds`: at the last apply, commit time minus the order's `created_at`;
 //! - `read_model_last_applied_created_at_seconds`: `created_at` of the last applied order as
 //!   a Unix time, so `time() - read_model_last_applied_created_at_seconds` is the lag now.
@@ -18,6 +20,7 @@ pub struct SyncMetrics {
     duplicates: IntCounter,
     dead_lettered: IntCounter,
     retried: IntCounter,
+    batches: IntCounter,
     lag_seconds: Gauge,
     last_created_at: Gauge,
 }
@@ -42,6 +45,10 @@ impl SyncMetrics {
                 "read_model_events_retried_total",
                 "Messages requeued after a transient failure",
             )?,
+            batches: IntCounter::new(
+                "read_model_apply_batches_total",
+                "Batches of rows written to the read model, one statement each",
+            )?,
             lag_seconds: Gauge::new(
                 "read_model_lag_seconds",
                 "At the last apply: commit time minus created_at of the applied order, in seconds",
@@ -55,6 +62,7 @@ impl SyncMetrics {
         registry.register(Box::new(metrics.duplicates.clone()))?;
         registry.register(Box::new(metrics.dead_lettered.clone()))?;
         registry.register(Box::new(metrics.retried.clone()))?;
+        registry.register(Box::new(metrics.batches.clone()))?;
         registry.register(Box::new(metrics.lag_seconds.clone()))?;
         registry.register(Box::new(metrics.last_created_at.clone()))?;
         Ok(metrics)
@@ -77,6 +85,11 @@ impl SyncMetrics {
     /// One message dead-lettered.
     pub fn dead_lettered(&self) {
         self.dead_lettered.inc();
+    }
+
+    /// The counter of batches written, for the [`crate::batch::Batcher`].
+    pub fn batches(&self) -> IntCounter {
+        self.batches.clone()
     }
 
     /// One message requeued.

@@ -64,6 +64,7 @@ impl Application {
             pool,
             config.apply_batch_max,
             usize::try_from(config.database.pool_size).unwrap_or(1),
+            sync_metrics.batches(),
         );
         let handler = Arc::new(ApplyHandler::new(batcher, sync_metrics));
         let consumer = tokio::spawn(messaging::consume(

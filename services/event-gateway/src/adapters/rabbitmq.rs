@@ -96,7 +96,9 @@ pub fn event_message(exchange: &str, event: &OutgoingEvent) -> OutgoingMessage {
 fn port_error(error: MessagingError) -> PortError {
     match error {
         MessagingError::Encode(e) => PortError::Failed(e.to_string()),
-        e @ MessagingError::ConfirmTimeout(_) => PortError::Unconfirmed(e.to_string()),
+        e @ (MessagingError::ConfirmTimeout(_) | MessagingError::Unconfirmed(_)) => {
+            PortError::Unconfirmed(e.to_string())
+        }
         other => PortError::Unavailable(other.to_string()),
     }
 }
