@@ -63,15 +63,30 @@ impl StoreError {
             Self::Unavailable(_) | Self::Stuck(_) => true,
             // libpq's "no connection to the server" (a connection a restart broke, used
             // before r2d2 noticed) is UnableToSendCommand.
-            Self::Query(diesel::result::Error::DatabaseError(kind, _)) => matches!(
-                kind,
-                diesel::result::DatabaseErrorKind::ClosedConnection
-                    | diesel::result::DatabaseErrorKind::UnableToSendCommand
-            ),
+            // A deadline of the session (statement_timeout, lock_timeout) ended it: the
+            // database is too slow or a row is held elsewhere (another replica's transaction
+            // stuck on a hung link), worth retrying. diesel has no kind for these, and no
+            // SQLSTATE; the server's message names them.
+            Self::Query(diesel::result::Error::DatabaseError(kind, info)) => {
+                matches!(
+                    kind,
+                    diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::UnableToSendCommand
+                ) || DEADLINE_MESSAGES
+                    .iter()
+                    .any(|message| info.message().starts_with(message))
+            }
             _ => false,
         }
     }
 }
+
+/// How PostgreSQL words the end of a statement by a session deadline (SQLSTATE 57014 and
+/// 55P03, with the default `lc_messages`).
+const DEADLINE_MESSAGES: [&str; 2] = [
+    "canceling statement due to statement timeout",
+    "canceling statement due to lock timeout",
+];
 
 /// Pool settings.
 #[derive(Debug, Clone, Copy)]
@@ -180,6 +195,11 @@ mod tests {
         assert!(query_error(DatabaseErrorKind::ClosedConnection).is_unavailable());
         assert!(query_error(DatabaseErrorKind::UnableToSendCommand).is_unavailable());
         assert!(StoreError::Stuck(Duration::from_secs(1)).is_unavailable());
+        let lock = StoreError::Query(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("canceling statement due to lock timeout".to_owned()),
+        ));
+        assert!(lock.is_unavailable());
         assert!(!query_error(DatabaseErrorKind::UniqueViolation).is_unavailable());
         assert!(!StoreError::Query(Error::NotFound).is_unavailable());
     }
