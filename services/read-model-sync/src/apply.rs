@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use diesel::{PgConnection, QueryResult, RunQueryDsl, prelude::Insertable};
 use domain::BuyOrderCreated;
 use rust_decimal::Decimal;
+use std::collections::HashSet;
 use store::schema::read::buy_orders;
 use uuid::Uuid;
 
@@ -68,16 +69,21 @@ impl ReadOrder {
     }
 }
 
-/// Inserts `orders` in one statement, skipping ids already present; returns how many were new.
-pub fn insert_orders(conn: &mut PgConnection, orders: &[ReadOrder]) -> QueryResult<usize> {
+/// Inserts the distinct orders of `orders` in one statement, skipping ids already present;
+/// returns the ids that were new.
+pub fn insert_orders(conn: &mut PgConnection, orders: &[ReadOrder]) -> QueryResult<HashSet<Uuid>> {
     if orders.is_empty() {
-        return Ok(0);
+        return Ok(HashSet::new());
     }
-    diesel::insert_into(buy_orders::table)
-        .values(orders)
+    let mut seen = HashSet::with_capacity(orders.len());
+    let distinct: Vec<&ReadOrder> = orders.iter().filter(|row| seen.insert(row.id)).collect();
+    let ids: Vec<Uuid> = diesel::insert_into(buy_orders::table)
+        .values(distinct)
         .on_conflict(buy_orders::id)
         .do_nothing()
-        .execute(conn)
+        .returning(buy_orders::id)
+        .get_results(conn)?;
+    Ok(ids.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -12,14 +12,14 @@
 //! written again row by row, so only that row is dead-lettered; any other failure answers
 //! every row of the batch with the same transient error (each is retried on its own).
 
-use crate::apply::ReadOrder;
+use crate::apply::{ReadOrder, insert_orders};
 use diesel::{
-    PgConnection, QueryResult, RunQueryDsl,
+    PgConnection,
     result::{DatabaseErrorKind, Error as DieselError},
 };
 use prometheus::IntCounter;
 use std::{collections::HashSet, sync::Arc};
-use store::{PgPool, schema::read::buy_orders};
+use store::PgPool;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use uuid::Uuid;
 
@@ -106,7 +106,7 @@ async fn collect(
 
 async fn write_batch(pool: &PgPool, batch: Vec<(ReadOrder, Reply)>) {
     let (rows, replies): (Vec<ReadOrder>, Vec<Reply>) = batch.into_iter().unzip();
-    let outcome = store::run(pool, move |conn| match insert_returning(conn, &rows) {
+    let outcome = store::run(pool, move |conn| match insert_orders(conn, &rows) {
         Err(error) if is_permanent(&error) => Ok(one_by_one(conn, &rows)),
         inserted => inserted.map(|ids| answers(&rows, &ids)),
     })
@@ -122,19 +122,6 @@ async fn write_batch(pool: &PgPool, batch: Vec<(ReadOrder, Reply)>) {
         // A handler that gave up (shutdown) no longer listens; its message is redelivered.
         let _ = reply.send(answer);
     }
-}
-
-/// Inserts the distinct rows of `rows` in one statement; returns the ids that were new.
-fn insert_returning(conn: &mut PgConnection, rows: &[ReadOrder]) -> QueryResult<HashSet<Uuid>> {
-    let mut seen = HashSet::with_capacity(rows.len());
-    let distinct: Vec<&ReadOrder> = rows.iter().filter(|row| seen.insert(row.id)).collect();
-    let ids: Vec<Uuid> = diesel::insert_into(buy_orders::table)
-        .values(distinct)
-        .on_conflict(buy_orders::id)
-        .do_nothing()
-        .returning(buy_orders::id)
-        .get_results(conn)?;
-    Ok(ids.into_iter().collect())
 }
 
 /// Each row's answer given the ids the batch inserted: the first row of a new id is inserted,
@@ -155,14 +142,12 @@ fn answers(rows: &[ReadOrder], inserted: &HashSet<Uuid>) -> Vec<Result<Written, 
 /// The batch failed on a constraint: each row alone, so only the bad one fails.
 fn one_by_one(conn: &mut PgConnection, rows: &[ReadOrder]) -> Vec<Result<Written, WriteError>> {
     rows.iter()
-        .map(
-            |row| match insert_returning(conn, std::slice::from_ref(row)) {
-                Ok(ids) if ids.contains(&row.id) => Ok(Written::Inserted),
-                Ok(_) => Ok(Written::Duplicate),
-                Err(error) if is_permanent(&error) => Err(WriteError::Permanent(error.to_string())),
-                Err(error) => Err(WriteError::Transient(error.to_string())),
-            },
-        )
+        .map(|row| match insert_orders(conn, std::slice::from_ref(row)) {
+            Ok(ids) if ids.contains(&row.id) => Ok(Written::Inserted),
+            Ok(_) => Ok(Written::Duplicate),
+            Err(error) if is_permanent(&error) => Err(WriteError::Permanent(error.to_string())),
+            Err(error) => Err(WriteError::Transient(error.to_string())),
+        })
         .collect()
 }
 

@@ -62,7 +62,9 @@ pub async fn rebuild(
                 }
             })
             .collect();
-        report.inserted += store::run(read, move |conn| insert_orders(conn, &orders)).await?;
+        report.inserted += store::run(read, move |conn| insert_orders(conn, &orders))
+            .await?
+            .len();
         tracing::info!(
             scanned = report.scanned,
             inserted = report.inserted,
