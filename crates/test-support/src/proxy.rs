@@ -3,9 +3,10 @@
 //!
 //! [`TcpProxy::cut`] closes every open connection and refuses new ones until
 //! [`TcpProxy::restore`]. The faults Toxiproxy names are here too, each applying to open and new
-//! connections alike until [`TcpProxy::restore`]: [`TcpProxy::blackhole`] (a partition), [`TcpProxy::set_latency`], [`TcpProxy::reset_peer`] and
-//! [`TcpProxy::slow_close`]. The proxy runs on its own thread and runtime, so a test that blocks
-//! (a diesel call) never starves it.
+//! connections alike until [`TcpProxy::restore`]: [`TcpProxy::blackhole`] (a partition),
+//! [`TcpProxy::set_latency`], [`TcpProxy::reset_peer`] and [`TcpProxy::slow_close`]. The
+//! proxy runs on its own thread and runtime, so a test that blocks (a diesel call) never
+//! starves it.
 
 mod link;
 

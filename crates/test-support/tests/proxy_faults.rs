@@ -31,6 +31,16 @@ async fn server(farewell: Option<&'static [u8]>) -> String {
     address
 }
 
+/// Reads exactly `expected` from `stream` within 5 s.
+async fn receive(stream: &mut TcpStream, expected: &[u8]) {
+    let mut buffer = vec![0u8; expected.len()];
+    timeout(Duration::from_secs(5), stream.read_exact(&mut buffer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(buffer, expected);
+}
+
 async fn connect(proxy: &TcpProxy) -> TcpStream {
     TcpStream::connect(proxy.address()).await.unwrap()
 }
@@ -66,12 +76,7 @@ async fn blackhole_passes_nothing_until_restored_then_everything_in_order() {
     // Once it heals, what was sent into the hole arrives, in order, on the same connections.
     proxy.restore();
     for stream in [&mut open, &mut fresh] {
-        let mut buffer = [0u8; 4];
-        timeout(Duration::from_secs(5), stream.read_exact(&mut buffer))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(&buffer, b"ping");
+        receive(stream, b"ping").await;
     }
     let mut after = connect(&proxy).await;
     assert_eq!(round_trip(&mut after).await.unwrap(), b"ping");
@@ -90,11 +95,7 @@ async fn blackhole_holds_a_close_back_until_restored() {
     );
     // Once the hole is gone the held-back bytes arrive, then the close.
     proxy.restore();
-    timeout(Duration::from_secs(5), stream.read_exact(&mut buffer))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(&buffer, b"bye");
+    receive(&mut stream, b"bye").await;
     let read = timeout(Duration::from_secs(5), stream.read(&mut buffer)).await;
     assert!(
         matches!(read, Ok(Ok(0))),
@@ -153,12 +154,7 @@ async fn reset_peer_resets_open_and_new_connections() {
 /// The server writes `bye` and closes: the bytes come at once, the close `delay` later.
 async fn farewell_then_close(proxy: &TcpProxy) -> Duration {
     let mut stream = connect(proxy).await;
-    let mut bye = [0u8; 3];
-    timeout(Duration::from_secs(2), stream.read_exact(&mut bye))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(&bye, b"bye");
+    receive(&mut stream, b"bye").await;
     let started = Instant::now();
     let mut rest = Vec::new();
     timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))
