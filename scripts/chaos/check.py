@@ -301,7 +301,7 @@ def check_sequence(history: list, table: Table) -> None:
 INDETERMINATE_CODES = ("unconfirmed", "request_timeout")
 
 
-def unconfirmed(op: dict) -> bool:
+def indeterminate_503(op: dict) -> bool:
     """True for a 503 whose code is indeterminate (see INDETERMINATE_CODES)."""
     body = op["body"] if isinstance(op["body"], dict) else {}
     return op["status"] == 503 and body.get("error", {}).get("code") in INDETERMINATE_CODES
@@ -322,10 +322,10 @@ def check_events(history: list, snapshot: dict, table: Table) -> None:
             if op["status"] == 202 and not any(e["message_id"] == op["body"].get("event_id")
                                                for e in in_stream.get(op_id, []))]
     unanswered = [op_id for op_id in in_stream
-                  if ops[op_id]["status"] not in (None, 202) and not unconfirmed(ops[op_id])]
+                  if ops[op_id]["status"] not in (None, 202) and not indeterminate_503(ops[op_id])]
     doubled = [op_id for op_id, events in in_stream.items() if len(events) > 1]
     indeterminate = sum(1 for op_id in in_stream
-                        if ops[op_id]["status"] is None or unconfirmed(ops[op_id]))
+                        if ops[op_id]["status"] is None or indeterminate_503(ops[op_id]))
     table.info("events in the stream (of them with no or an indeterminate answer)",
                f"{len(snapshot['stream'])} ({indeterminate})")
     table.check("events answered 202 but missing from the stream", lost)

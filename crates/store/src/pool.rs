@@ -10,7 +10,8 @@ use env_config::DatabaseSettings;
 use std::time::Duration;
 
 /// A pool of PostgreSQL connections: an r2d2 pool (it derefs to one) with the deadline of a
-/// [`run`] call.
+/// [`run`] call. Services call the database only through [`run`]; a connection taken with
+/// the r2d2 pool's own `get` (tests do) has the session deadlines but no call deadline.
 #[derive(Clone)]
 pub struct PgPool {
     inner: Pool<ConnectionManager<PgConnection>>,
@@ -61,32 +62,36 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Self::Unavailable(_) | Self::Stuck(_) => true,
-            // libpq's "no connection to the server" (a connection a restart broke, used
-            // before r2d2 noticed) is UnableToSendCommand.
-            // A deadline of the session (statement_timeout, lock_timeout) ended it: the
-            // database is too slow or a row is held elsewhere (another replica's transaction
-            // stuck on a hung link), worth retrying. diesel has no kind for these, and no
-            // SQLSTATE; the server's message names them.
             Self::Query(diesel::result::Error::DatabaseError(kind, info)) => {
-                matches!(
-                    kind,
-                    diesel::result::DatabaseErrorKind::ClosedConnection
-                        | diesel::result::DatabaseErrorKind::UnableToSendCommand
-                ) || DEADLINE_MESSAGES
-                    .iter()
-                    .any(|message| info.message().starts_with(message))
+                is_lost_connection(kind) || is_session_deadline(info.message())
             }
             _ => false,
         }
     }
 }
 
-/// How PostgreSQL words the end of a statement by a session deadline (SQLSTATE 57014 and
-/// 55P03, with the default `lc_messages`).
-const DEADLINE_MESSAGES: [&str; 2] = [
-    "canceling statement due to statement timeout",
-    "canceling statement due to lock timeout",
-];
+/// The connection is gone: closed, or (libpq's "no connection to the server", a connection a
+/// restart broke, used before r2d2 noticed) unable to send.
+fn is_lost_connection(kind: &diesel::result::DatabaseErrorKind) -> bool {
+    matches!(
+        kind,
+        diesel::result::DatabaseErrorKind::ClosedConnection
+            | diesel::result::DatabaseErrorKind::UnableToSendCommand
+    )
+}
+
+/// A session deadline ended the statement: the database is too slow, or a row is held
+/// elsewhere (another replica's transaction stuck on a hung link); worth retrying. diesel has
+/// no kind for these and no SQLSTATE (57014, 55P03), so the server's message (with the
+/// default `lc_messages`) names them.
+fn is_session_deadline(message: &str) -> bool {
+    [
+        "canceling statement due to statement timeout",
+        "canceling statement due to lock timeout",
+    ]
+    .iter()
+    .any(|prefix| message.starts_with(prefix))
+}
 
 /// Pool settings.
 #[derive(Debug, Clone, Copy)]
