@@ -14,7 +14,7 @@ manual_scripts() {
   local script
   for script in scripts/*.sh; do
     case "$(basename "$script")" in
-      lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh|k8s_check.sh|container_test.sh|fuzz_resp.sh|chaos.sh) ;;
+      lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh|k8s_check.sh|container_test.sh|fuzz_resp.sh|chaos.sh|vendor_assets.sh) ;;
       *) echo "$script" ;;
     esac
   done

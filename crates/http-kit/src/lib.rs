@@ -1,6 +1,6 @@
 //! actix-web glue shared by every service: the JSON error envelope (SPEC §0), extractor
 //! error handlers, request ids and request logging, `/health/live`, `/health/ready`,
-//! `/metrics`, `/openapi.json`, and graceful shutdown.
+//! `/metrics`, `/openapi.json`, the API docs at `/docs`, and graceful shutdown.
 //!
 //! A service's `startup.rs` typically does:
 //! ```ignore
@@ -14,6 +14,7 @@
 
 pub mod access;
 mod deadline;
+pub mod docs;
 mod error;
 pub mod extractors;
 pub mod health;

@@ -35,7 +35,8 @@ impl AllowedMethods {
     /// The methods of every path in `doc`, and `GET` for the routes every service has.
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
         let mut map = std::collections::BTreeMap::new();
-        for path in ["/health/live", "/health/ready", "/metrics", "/openapi.json"] {
+        let common = ["/health/live", "/health/ready", "/metrics", "/openapi.json"];
+        for path in common.into_iter().chain(crate::docs::PATHS) {
             map.insert(path.to_owned(), "GET".to_owned());
         }
         for (path, item) in &doc.paths.paths {

@@ -8,6 +8,7 @@
 use crate::{
     access::{self, Access},
     deadline::{DEFAULT_REQUEST_TIMEOUT, RequestDeadline},
+    docs,
     extractors,
     health::{Readiness, get_live, get_ready},
     metrics::{HttpMetrics, get_metrics},
@@ -82,7 +83,7 @@ impl Common {
 
 /// The base `App`: request ids and logging, metrics, the whole-request deadline (503
 /// `request_timeout` once [`Common::request_timeout`] passes), extractor error handlers, the health,
-/// metrics and OpenAPI routes, and for a request no route takes a 405 (with `Allow`) when only
+/// metrics, OpenAPI and API docs (`/docs`) routes, and for a request no route takes a 405 (with `Allow`) when only
 /// its method is wrong, else a 404, in the envelope. Add routes to it.
 pub fn app(
     common: &Common,
@@ -109,6 +110,8 @@ pub fn app(
         .route("/health/ready", web::get().to(get_ready))
         .route("/metrics", web::get().to(get_metrics))
         .route("/openapi.json", web::get().to(get_openapi))
+        .route("/docs", web::get().to(docs::get_docs_page))
+        .route("/docs/{file}", web::get().to(docs::get_docs_file))
         .default_service(web::to(extractors::no_route))
 }
 

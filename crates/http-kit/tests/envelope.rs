@@ -260,3 +260,71 @@ async fn metrics_count_requests_by_route_pattern_and_openapi_is_served() {
     let doc: Value = serde_json::from_slice(&test::read_body(response).await).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
 }
+
+#[actix_web::test]
+async fn docs_serve_swagger_ui_for_the_services_own_document_gzipped_and_nothing_else() {
+    let service = test::init_service(app(Readiness::new())).await;
+    let response =
+        test::call_service(&service, test::TestRequest::get().uri("/docs").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers().get("content-security-policy").unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let page = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    for asset in ["/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"] {
+        assert!(page.contains(asset), "{page}");
+    }
+    assert!(!page.contains("https://"), "nothing from another host: {page}");
+
+    let init = test::call_service(
+        &service,
+        test::TestRequest::get().uri("/docs/init.js").to_request(),
+    )
+    .await;
+    let init = String::from_utf8(test::read_body(init).await.to_vec()).unwrap();
+    assert!(init.contains("\"/openapi.json\""), "{init}");
+
+    for (file, kind) in [
+        ("swagger-ui-bundle.js", "text/javascript"),
+        ("swagger-ui.css", "text/css"),
+    ] {
+        let response = test::call_service(
+            &service,
+            test::TestRequest::get()
+                .uri(&format!("/docs/{file}"))
+                .insert_header(("accept-encoding", "gzip, deflate, br"))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{file}");
+        assert_eq!(response.headers().get("content-encoding").unwrap(), "gzip");
+        assert!(
+            response.headers().get("content-type").unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
+        let body = test::read_body(response).await;
+        assert!(body.len() > 10_000 && body[..2] == [0x1f, 0x8b], "{file}");
+
+        let refused = test::call_service(
+            &service,
+            test::TestRequest::get()
+                .uri(&format!("/docs/{file}"))
+                .insert_header(("accept-encoding", "identity"))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::NOT_ACCEPTABLE, "{file}");
+    }
+
+    let (status, body) = call(test::TestRequest::get().uri("/docs/../Cargo.toml")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = call(test::TestRequest::get().uri("/docs/secret.txt")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, _) = call(test::TestRequest::post().uri("/docs")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
