@@ -129,6 +129,7 @@ for name in "${STARTED[@]}"; do
   printf '  %-18s http://127.0.0.1:%s\n' "$name" "${SERVICE_PORTS[$name]:-?}"
 done
 [ -x "$BIN/lru-cache-server" ] && printf '  %-18s redis://127.0.0.1:%s\n' "lru-cache (RESP)" "${CACHE_PORT:-6380}"
+[ -x "$BIN/console" ] && echo && echo "  console: open http://127.0.0.1:${SERVICE_PORTS[console]} in a browser"
 echo "Ctrl-C stops them all."
 
 # Stay up while the services run; if one dies, say so and stop the rest.

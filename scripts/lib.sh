@@ -7,6 +7,7 @@
 declare -A SERVICE_PORTS=(
   [create-buy-order]=8777 [fetch-buy-orders]=8778 [btc-price]=8779 [read-model-sync]=8780
   [migration]=8781 [rate-cache]=8782 [sequence]=8783 [event-gateway]=8784 [lru-cache-server]=8785
+  [console]=8786
 )
 
 # The manual curl tests of scripts/, one path a line: every script but the tools that run them.
@@ -14,7 +15,7 @@ manual_scripts() {
   local script
   for script in scripts/*.sh; do
     case "$(basename "$script")" in
-      lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh|k8s_check.sh|container_test.sh|fuzz_resp.sh|chaos.sh|vendor_assets.sh) ;;
+      lib.sh|e2e.sh|drop_test_databases.sh|openapi_check.sh|k8s_check.sh|container_test.sh|fuzz_resp.sh|chaos.sh|vendor_assets.sh|browser_test.sh) ;;
       *) echo "$script" ;;
     esac
   done
@@ -31,6 +32,7 @@ setup_api_keys() {
   if [ -n "${API_KEYS:-}" ] || [ -n "${API_KEYS_FILE:-}" ]; then
     echo "access control: using the API_KEYS/API_KEYS_FILE given"
     [ -z "${API_KEY:-}" ] || export BTC_PRICE_API_KEY="${BTC_PRICE_API_KEY:-$API_KEY}"
+    [ -z "${API_KEY:-}" ] || export CONSOLE_API_KEY="${CONSOLE_API_KEY:-$API_KEY}"
     return 0
   fi
   if [ ! -s "$LOCAL_API_KEY_FILE" ]; then
@@ -47,6 +49,7 @@ setup_api_keys() {
   hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
   export API_KEYS="local:$hash:*"
   export BTC_PRICE_API_KEY="${BTC_PRICE_API_KEY:-$key}"
+  export CONSOLE_API_KEY="${CONSOLE_API_KEY:-$key}"
 }
 
 # The key the manual scripts send: API_KEY, else the one ./run.sh generated, else none.

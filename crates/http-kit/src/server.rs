@@ -8,8 +8,7 @@
 use crate::{
     access::{self, Access},
     deadline::{DEFAULT_REQUEST_TIMEOUT, RequestDeadline},
-    docs,
-    extractors,
+    docs, extractors,
     health::{Readiness, get_live, get_ready},
     metrics::{HttpMetrics, get_metrics},
     openapi::{AllowedMethods, OpenApiDocument, get_openapi},

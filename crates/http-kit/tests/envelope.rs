@@ -267,16 +267,26 @@ async fn docs_serve_swagger_ui_for_the_services_own_document_gzipped_and_nothing
     let response =
         test::call_service(&service, test::TestRequest::get().uri("/docs").to_request()).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let csp = response.headers().get("content-security-policy").unwrap()
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
         .to_str()
         .unwrap()
         .to_owned();
     assert!(csp.contains("script-src 'self'"), "{csp}");
     let page = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
-    for asset in ["/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"] {
+    for asset in [
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-ui.css",
+        "/docs/init.js",
+    ] {
         assert!(page.contains(asset), "{page}");
     }
-    assert!(!page.contains("https://"), "nothing from another host: {page}");
+    assert!(
+        !page.contains("https://"),
+        "nothing from another host: {page}"
+    );
 
     let init = test::call_service(
         &service,
@@ -301,7 +311,10 @@ async fn docs_serve_swagger_ui_for_the_services_own_document_gzipped_and_nothing
         assert_eq!(response.status(), StatusCode::OK, "{file}");
         assert_eq!(response.headers().get("content-encoding").unwrap(), "gzip");
         assert!(
-            response.headers().get("content-type").unwrap()
+            response
+                .headers()
+                .get("content-type")
+                .unwrap()
                 .to_str()
                 .unwrap()
                 .starts_with(kind)

@@ -260,3 +260,19 @@ pub fn remaining(conn: &mut PgConnection) -> QueryResult<Decimal> {
         .get_result::<Remaining>(conn)
         .map(|row| row.remaining)
 }
+
+/// The cap and how much of it the orders use, as one row.
+#[derive(QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapUse {
+    /// Most BTC all orders together may buy.
+    #[diesel(sql_type = Numeric)]
+    pub cap_btc: Decimal,
+    /// BTC bought so far.
+    #[diesel(sql_type = Numeric)]
+    pub total_btc: Decimal,
+}
+
+/// The cap and its use now.
+pub fn cap_use(conn: &mut PgConnection) -> QueryResult<CapUse> {
+    diesel::sql_query("SELECT cap_btc, total_btc FROM btc_cap WHERE singleton").get_result(conn)
+}

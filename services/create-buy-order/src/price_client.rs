@@ -41,21 +41,7 @@ impl PriceClient {
         timeout: Duration,
         key: Option<&http_kit::access::OutgoingKey>,
     ) -> anyhow::Result<Self> {
-        let mut headers = reqwest::header::HeaderMap::new();
-        // An empty BTC_PRICE_API_KEY (as `.env` leaves it) sends no key.
-        if let Some(key) = key.filter(|k| !k.expose().is_empty()) {
-            let mut value =
-                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-                    .map_err(|_| {
-                        anyhow::anyhow!("BTC_PRICE_API_KEY has characters a header cannot carry")
-                    })?;
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
-        }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .default_headers(headers)
-            .build()?;
+        let client = http_kit::access::client_with_key(key, "BTC_PRICE_API_KEY", timeout)?;
         Ok(Self {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),

@@ -25,8 +25,14 @@ use utoipa::OpenApi;
         title = "create-buy-order",
         description = "Idempotent BTC buy orders under a 100 BTC cap"
     ),
-    paths(routes::put_buy_order),
-    components(schemas(RawOrderBody, DecimalInput, BuyOrder, http_kit::ErrorEnvelope))
+    paths(routes::put_buy_order, routes::get_cap),
+    components(schemas(
+        RawOrderBody,
+        DecimalInput,
+        BuyOrder,
+        routes::Cap,
+        http_kit::ErrorEnvelope
+    ))
 )]
 pub struct ApiDoc;
 

@@ -18,7 +18,7 @@ mod ratelimit;
 pub use config::AccessConfig;
 pub use guard::{Require, require, require_any_of, require_key};
 pub use keys::{ALL_SCOPES, KeyEntry, KeySet, hash_key, parse_entry};
-pub use outgoing::OutgoingKey;
+pub use outgoing::{OutgoingKey, client_with_key};
 pub use ratelimit::{Limiter, RateLimit, retry_after_secs};
 
 use std::sync::Arc;

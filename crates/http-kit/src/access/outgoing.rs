@@ -26,6 +26,27 @@ impl std::fmt::Debug for OutgoingKey {
     }
 }
 
+/// An HTTP client whose calls time out after `timeout` and carry `key`, if any, as a bearer token
+/// in a header marked sensitive (so it is never printed). An empty key (as `.env` leaves one)
+/// sends none. Fails, naming `variable`, on a key that cannot be a header value.
+pub fn client_with_key(
+    key: Option<&OutgoingKey>,
+    variable: &str,
+    timeout: std::time::Duration,
+) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(key) = key.filter(|k| !k.expose().is_empty()) {
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            .map_err(|_| anyhow::anyhow!("{variable} has characters a header cannot carry"))?;
+        value.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    Ok(reqwest::Client::builder()
+        .timeout(timeout)
+        .default_headers(headers)
+        .build()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

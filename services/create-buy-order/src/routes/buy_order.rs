@@ -74,7 +74,7 @@ impl From<OrderRow> for BuyOrder {
 /// Most BTC an order row can hold (`NUMERIC(18,8)`); anything larger is over any cap anyway.
 const MAX_ORDER_BTC: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
-fn store_error(error: &StoreError) -> ApiError {
+pub(super) fn store_error(error: &StoreError) -> ApiError {
     if error.is_unavailable() {
         tracing::warn!(error = %http_kit::chain(error), "database unavailable");
         ApiError::unavailable(

@@ -108,3 +108,28 @@ async fn an_order_larger_than_any_cap_is_409_not_an_error() {
     assert_eq!(json_of(response).await["error"]["code"], "btc_cap_exceeded");
     assert_eq!(app.count("buy_orders"), 0);
 }
+
+#[tokio::test]
+async fn get_cap_answers_the_cap_the_btc_used_and_the_btc_left() {
+    let (app, _prices) = crate::helpers::spawn_app().await;
+    let cap = |app: &crate::helpers::TestApp| {
+        let url = format!("{}/cap", app.address);
+        async move { json_of(reqwest::get(url).await.unwrap()).await }
+    };
+    let before = cap(&app).await;
+    assert_eq!(before["cap_btc"], "100", "{before}");
+    assert_eq!(before["used_btc"], "0", "{before}");
+    assert_eq!(before["remaining_btc"], "100", "{before}");
+
+    let response = app.put_order("cap-route-1", "EUR", "100.00").await;
+    assert_eq!(response.status(), 201);
+    let bought = json_of(response).await["bitcoin_amount"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let after = cap(&app).await;
+    let used = Decimal::from_str(after["used_btc"].as_str().unwrap()).unwrap();
+    let left = Decimal::from_str(after["remaining_btc"].as_str().unwrap()).unwrap();
+    assert_eq!(used, Decimal::from_str(&bought).unwrap(), "{after}");
+    assert_eq!(used + left, Decimal::from(100), "{after}");
+}
