@@ -26,6 +26,7 @@ SERVICES = {
     "sequence": (8783, {}, True),
     "event-gateway": (8784, {}, True),
     "lru-cache-server": (8785, {"resp": 6380}, False),
+    "console": (8786, {}, True),
 }
 
 POD_SECURITY = {
@@ -171,6 +172,15 @@ def config_map():
         "KRAKEN_API_URL": "https://api.kraken.com",
         "ECB_RATES_URL": "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
         "CACHE_PORT": "6380",
+        # The console's view of the services (their Service names).
+        "CREATE_BUY_ORDER_URL": "http://create-buy-order:8777",
+        "FETCH_BUY_ORDERS_URL": "http://fetch-buy-orders:8778",
+        "READ_MODEL_SYNC_URL": "http://read-model-sync:8780",
+        "RATE_CACHE_URL": "http://rate-cache:8782",
+        "SEQUENCE_URL": "http://sequence:8783",
+        "EVENT_GATEWAY_URL": "http://event-gateway:8784",
+        "LRU_CACHE_SERVER_URL": "http://lru-cache-server:8785",
+        "CACHE_RESP_ADDRESS": "lru-cache-server:6380",
     }
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "btc-config"}, "data": data}
 

@@ -80,6 +80,7 @@ fn config_of(service: &str) -> ServiceConfig {
         "event-gateway" => inspect::<event_gateway::config::Config>(),
         "lru-cache-server" => inspect::<lru_cache_server::config::Config>(),
         "rate-cache" => inspect::<rate_cache::config::Config>(),
+        "console" => inspect::<console::config::Config>(),
         other => panic!("services/{other} is not known to this check: add it to config_of"),
     }
 }

@@ -8,6 +8,7 @@
 //! | `CONSOLE_API_KEY` | unset (no key sent) | the key the console presents to every service (SPEC §11); never sent to a browser |
 //! | `CONSOLE_UPSTREAM_TIMEOUT_MS` | `5000` | deadline of one call to a service |
 //! | `CONSOLE_MAX_STREAMS` | `64` | live streams (Server-Sent Events) open at once; more: 503 |
+//! | `CONSOLE_KEEPALIVE_SECS` | `15` | an idle live stream sends a comment this often, so proxies keep it and a closed tab frees its slot |
 //! | `CREATE_BUY_ORDER_URL` | `http://127.0.0.1:8777` | create-buy-order |
 //! | `FETCH_BUY_ORDERS_URL` | `http://127.0.0.1:8778` | fetch-buy-orders |
 //! | `BTC_PRICE_URL` | `http://127.0.0.1:8779` | btc-price |
@@ -48,6 +49,9 @@ pub struct Config {
     /// Live streams open at once.
     #[serde(default = "default_max_streams")]
     pub console_max_streams: usize,
+    /// Seconds between keepalive comments on an idle live stream.
+    #[serde(default = "default_keepalive")]
+    pub console_keepalive_secs: u64,
     /// create-buy-order.
     #[serde(default = "url::<8777>")]
     pub create_buy_order_url: String,
@@ -95,6 +99,9 @@ fn default_upstream_timeout() -> u64 {
 fn default_max_streams() -> usize {
     64
 }
+fn default_keepalive() -> u64 {
+    15
+}
 fn default_resp_address() -> String {
     "127.0.0.1:6380".to_owned()
 }
@@ -116,6 +123,11 @@ impl Config {
     /// Deadline of one call to a service.
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_millis(self.console_upstream_timeout_ms)
+    }
+
+    /// How often an idle live stream sends a keepalive comment.
+    pub fn keepalive(&self) -> Duration {
+        Duration::from_secs(self.console_keepalive_secs)
     }
 
     /// The base URL of `service`.
@@ -142,6 +154,12 @@ impl Validate for Config {
             self.console_upstream_timeout_ms,
             1,
             600_000,
+        )?;
+        require_range(
+            "CONSOLE_KEEPALIVE_SECS",
+            self.console_keepalive_secs,
+            1,
+            3600,
         )?;
         require_range("CONSOLE_MAX_STREAMS", self.console_max_streams, 1, 10_000)?;
         for service in Service::ALL {

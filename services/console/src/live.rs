@@ -27,9 +27,6 @@ use std::{sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-/// How often an idle stream sends a comment, so proxies keep it and a gone browser is noticed.
-pub const KEEPALIVE: Duration = Duration::from_secs(15);
-
 /// Orders kept for a stream that reads slowly.
 const ORDERS_BUFFER: usize = 256;
 
@@ -45,6 +42,7 @@ pub struct Live {
     events_exchange: String,
     connection: Arc<Mutex<Option<Arc<Connection>>>>,
     shutdown: CancellationToken,
+    keepalive: Duration,
     /// Whether the orders consumer is connected.
     pub orders_state: ConsumerState,
 }
@@ -83,6 +81,7 @@ impl Live {
             events_exchange: config.events_exchange.clone(),
             connection: Arc::new(Mutex::new(None)),
             shutdown,
+            keepalive: config.keepalive(),
             orders_state,
         }
     }
@@ -101,13 +100,14 @@ impl Live {
         let permit = self.permit()?;
         let mut orders = self.orders.subscribe();
         let (tx, rx) = mpsc::channel::<Bytes>(16);
-        let shutdown = self.shutdown.clone();
+        let (shutdown, every) = (self.shutdown.clone(), self.keepalive);
         tokio::spawn(async move {
             let _permit = permit;
-            let mut keepalive = tokio::time::interval(KEEPALIVE);
+            let mut keepalive = tokio::time::interval(every);
             loop {
                 let frame = tokio::select! {
                     _ = shutdown.cancelled() => break,
+                    _ = tx.closed() => break,
                     _ = keepalive.tick() => Bytes::from_static(b": keepalive\n\n"),
                     order = orders.recv() => match order {
                         Ok(order) => sse("order", &order),
@@ -156,13 +156,14 @@ impl Live {
                 )
             })?;
         let (tx, rx) = mpsc::channel::<Bytes>(16);
-        let shutdown = self.shutdown.clone();
+        let (shutdown, every) = (self.shutdown.clone(), self.keepalive);
         tokio::spawn(async move {
             let _permit = permit;
-            let mut keepalive = tokio::time::interval(KEEPALIVE);
+            let mut keepalive = tokio::time::interval(every);
             loop {
                 let frame = tokio::select! {
                     _ = shutdown.cancelled() => break,
+                    _ = tx.closed() => break,
                     _ = keepalive.tick() => Bytes::from_static(b": keepalive\n\n"),
                     delivery = deliveries.next() => match delivery {
                         Some(Ok(delivery)) => {

@@ -19,7 +19,7 @@ fn query(request: &HttpRequest) -> String {
 }
 
 /// The request body with its content type (JSON when the browser named none).
-fn body<'a>(request: &'a HttpRequest, bytes: Bytes) -> Option<(&'a str, Bytes)> {
+fn body(request: &HttpRequest, bytes: Bytes) -> Option<(&str, Bytes)> {
     let content_type = request
         .headers()
         .get("content-type")
