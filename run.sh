@@ -7,8 +7,19 @@ cd "$(dirname "$0")"
 source scripts/lib.sh
 load_env_file .env
 
-if [ "${1:-}" = "--docker" ]; then
-  # The compose files; OFFLINE=1 adds the upstream mock for machines without internet.
+# --offline: the third-party price APIs come from scripts/upstream_mock.py (recorded real
+# responses of Coinbase, Kraken and the ECB, moving a little), for a machine without internet.
+DOCKER=0
+for arg in "$@"; do
+  case "$arg" in
+    --docker) DOCKER=1 ;;
+    --offline) OFFLINE=1 ;;
+    *) echo "usage: ./run.sh [--docker] [--offline]" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$DOCKER" = 1 ]; then
+  # The compose files; --offline (or OFFLINE=1) adds the upstream mock.
   files=(docker-compose.yml)
   [ "${OFFLINE:-0}" = 1 ] && files+=(docker-compose.offline.yml)
   if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
@@ -44,6 +55,21 @@ for pidfile in "$RUN_DIR"/pids/*.pid; do
   fi
   rm -f "$pidfile"
 done
+
+MOCK_PID=
+if [ "${OFFLINE:-0}" = 1 ]; then
+  mkdir -p "$RUN_DIR/logs"
+  mock_port_file="$RUN_DIR/upstream-mock.port"
+  : > "$mock_port_file"
+  MOCK_MOVE=1 python3 scripts/upstream_mock.py "${MOCK_PORT:-0}" > "$mock_port_file" 2> "$RUN_DIR/logs/upstream-mock.log" &
+  MOCK_PID=$!
+  trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT  # until on_exit below takes over
+  for ((i = 0; i < 50; i++)); do [ -s "$mock_port_file" ] && break; sleep 0.1; done
+  [ -s "$mock_port_file" ] || { echo "the upstream mock did not start; see $RUN_DIR/logs/upstream-mock.log" >&2; exit 1; }
+  mock="http://127.0.0.1:$(cat "$mock_port_file")"
+  export COINBASE_API_URL=$mock KRAKEN_API_URL=$mock ECB_RATES_URL=$mock/eurofxref-daily.xml
+  echo "offline: Coinbase, Kraken and the ECB are served by scripts/upstream_mock.py at $mock"
+fi
 
 setup_api_keys
 ensure_postgres
@@ -88,6 +114,7 @@ trap 'exit 0' INT TERM
 on_exit() {
   local status=$?
   stop_all
+  [ -z "$MOCK_PID" ] || kill "$MOCK_PID" 2>/dev/null || true
   exit "$status"
 }
 trap on_exit EXIT

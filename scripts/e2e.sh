@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: starts the whole system with ./run.sh (debug build, offline against the recorded
 # upstream responses of scripts/upstream_mock.py), runs every manual script in scripts/ against
-# it and then scripts/openapi_check.sh, then stops it with SIGTERM and checks that it exits 0,
-# frees every port, and that the API key (./run.sh's, which the scripts send) is in no log.
+# it, then the console's browser tests (scripts/browser_test.sh) and scripts/openapi_check.sh, then
+# stops it with SIGTERM and checks that it exits 0, frees every port, and that the API key
+# (./run.sh's, which the scripts send) is in no log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -55,6 +56,12 @@ for script in $(manual_scripts); do
     failed+=("$script")
   fi
 done
+
+# The console in headless Chromium, driving every page (it pauses sequence for a moment).
+echo "e2e: ---- scripts/browser_test.sh"
+if ! bash scripts/browser_test.sh; then
+  failed+=(scripts/browser_test.sh)
+fi
 
 # Last, because it leaves random data behind: every service against its OpenAPI document.
 echo "e2e: ---- scripts/openapi_check.sh"

@@ -8,12 +8,19 @@ use, so ./run.sh and the end-to-end test work with no internet:
   GET /eurofxref-daily.xml               ECB daily reference rates
 
 Usage: scripts/upstream_mock.py [PORT]   (default 9000; 0 picks a free port, printed on stdout;
-MOCK_HOST is the address to bind, default 127.0.0.1)
+MOCK_HOST is the address to bind, default 127.0.0.1). With MOCK_MOVE=1 (./run.sh --offline sets
+it) every price and rate moves a little over time (within 0.5%, a five-minute wave), so a person
+sees prices change and the rate charts get a min and a max; without it they are the recordings'
+exact values, as the end-to-end test expects.
 """
+import decimal
 import http.server
+import math
 import os
 import pathlib
+import re
 import sys
+import time
 import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -23,8 +30,26 @@ FIXTURES = {
 }
 
 
+MOVE = os.environ.get("MOCK_MOVE") == "1"
+# A quoted decimal (JSON rates) or an XML attribute rate='1.0843'.
+NUMBER = re.compile(rb"(\"|rate=')(\d+\.\d+)(\"|')")
+
+
+def moved(body: bytes) -> bytes:
+    """Every decimal in `body` times one factor of now, with its own number of places."""
+    factor = decimal.Decimal(1 + 0.005 * math.sin(2 * math.pi * time.time() / 300))
+
+    def scale(match: re.Match) -> bytes:
+        value = decimal.Decimal(match.group(2).decode())
+        places = decimal.Decimal(1).scaleb(value.as_tuple().exponent)
+        return match.group(1) + str((value * factor).quantize(places)).encode() + match.group(3)
+
+    return NUMBER.sub(scale, body)
+
+
 def fixture(service: str, name: str) -> bytes:
-    return (FIXTURES[service] / name).read_bytes()
+    body = (FIXTURES[service] / name).read_bytes()
+    return moved(body) if MOVE else body
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
