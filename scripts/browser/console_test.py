@@ -189,7 +189,16 @@ def see_a_stopped_service_turn_unhealthy(page: Page) -> None:
     )
 
 
+# Every HTTP service ./run.sh keeps running (migration runs once and exits).
+HTTP_PORTS = [8777, 8778, 8779, 8780, 8782, 8783, 8784, 8785, 8786]
+
+
 def docs_are_served_by_every_service(page: Page) -> None:
+    for port in HTTP_PORTS:
+        base = f"http://127.0.0.1:{port}"
+        for path in ["/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/openapi.json"]:
+            response = page.request.get(base + path)
+            assert response.status == 200, f"{base}{path}: {response.status}"
     page.goto("http://127.0.0.1:8783/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("sequence")
     expect(page.locator(".opblock").first).to_be_visible()
