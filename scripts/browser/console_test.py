@@ -63,6 +63,16 @@ def place_an_order_and_see_it_listed(page: Page) -> None:
     # ... and it is in the listing read from the read model.
     page.reload()
     expect(page.locator(f'#orders-table tr[data-id="{order["id"]}"]')).to_be_visible()
+    # Paging with last_reference: one a page, then the next one older.
+    rows = page.locator("#orders-table tbody tr")
+    page.select_option("#orders-limit", "1")
+    expect(rows).to_have_count(1)
+    newest = rows.first.get_attribute("data-id")
+    expect(page.locator("#orders-more")).to_be_enabled()
+    page.click("#orders-more")
+    expect(rows).to_have_count(2)
+    older = rows.nth(1).get_attribute("data-id")
+    assert newest != older, (newest, older)
 
 
 def see_the_three_prices(page: Page) -> None:

@@ -280,3 +280,22 @@ fn every_service_waits_for_migration_and_its_backing_services_to_be_healthy() {
         }
     }
 }
+
+#[test]
+fn the_podman_overlay_resets_the_log_driver_of_every_service_that_sets_one() {
+    // podman has no fluentd driver: a service the overlay leaves out cannot be created there.
+    let compose = compose();
+    let overlay_text = fs::read_to_string(root().join("docker-compose.podman.yml")).unwrap();
+    let overlay: Value =
+        serde_norway::from_str(&overlay_text.replace("!reset null", "null")).unwrap();
+    let services = compose["services"].as_mapping().unwrap();
+    for (name, service) in services {
+        if service.get("logging").is_some() {
+            let name = text(name);
+            assert!(
+                overlay["services"].get(name.as_str()).is_some(),
+                "docker-compose.podman.yml does not reset {name}'s logging"
+            );
+        }
+    }
+}

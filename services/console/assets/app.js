@@ -108,7 +108,8 @@ function orderRow(order, fresh) {
 }
 async function loadOrders(after) {
   const body = $("orders-table").tBodies[0];
-  const query = after ? `?limit=10&last_reference=${encodeURIComponent(after)}` : "?limit=10";
+  const limit = encodeURIComponent($("orders-limit").value);
+  const query = `?limit=${limit}` + (after ? `&last_reference=${encodeURIComponent(after)}` : "");
   try {
     const { body: page } = await api("GET", "/api/orders" + query);
     hideError("orders-error");
@@ -156,6 +157,7 @@ $("order-form").onsubmit = async (event) => {
   } catch (e) { showError("order-error", e); }
 };
 $("orders-first").onclick = () => loadOrders(null);
+$("orders-limit").onchange = () => loadOrders(null);
 $("orders-more").onclick = () => loadOrders(lastReference);
 
 // ---- prices
