@@ -61,7 +61,7 @@ if [ "${OFFLINE:-0}" = 1 ]; then
   mkdir -p "$RUN_DIR/logs"
   mock_port_file="$RUN_DIR/upstream-mock.port"
   : > "$mock_port_file"
-  MOCK_MOVE=1 python3 scripts/upstream_mock.py "${MOCK_PORT:-0}" > "$mock_port_file" 2> "$RUN_DIR/logs/upstream-mock.log" &
+  MOCK_MOVE=${MOCK_MOVE:-1} python3 scripts/upstream_mock.py "${MOCK_PORT:-0}" > "$mock_port_file" 2> "$RUN_DIR/logs/upstream-mock.log" &
   MOCK_PID=$!
   trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT  # until on_exit below takes over
   for ((i = 0; i < 50; i++)); do [ -s "$mock_port_file" ] && break; sleep 0.1; done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: starts the whole system with ./run.sh (debug build, offline against the recorded
+# End-to-end: starts the whole system with `./run.sh --offline` (debug build; the recorded
 # upstream responses of scripts/upstream_mock.py), runs every manual script in scripts/ against
 # it, then the console's browser tests (scripts/browser_test.sh) and scripts/openapi_check.sh, then
 # stops it with SIGTERM and checks that it exits 0, frees every port, and that the API key
@@ -17,22 +17,14 @@ for port in "${SERVICE_PORTS[@]}" 6380; do
   fi
 done
 
-mock_port_file=$(mktemp)
-python3 scripts/upstream_mock.py 0 > "$mock_port_file" 2> .run/logs/upstream-mock.log &
-mock_pid=$!
 run_pid=
 cleanup() {
-  [ -n "$run_pid" ] && kill -TERM "$run_pid" 2>/dev/null && wait "$run_pid" 2>/dev/null
-  kill "$mock_pid" 2>/dev/null || true
-  rm -f "$mock_port_file"
+  [ -z "$run_pid" ] || { kill -TERM "$run_pid" 2>/dev/null; wait "$run_pid" 2>/dev/null; } || true
 }
 trap cleanup EXIT
 
-for ((i = 0; i < 50; i++)); do [ -s "$mock_port_file" ] && break; sleep 0.1; done
-mock="http://127.0.0.1:$(cat "$mock_port_file")"
-
-COINBASE_API_URL=$mock KRAKEN_API_URL=$mock ECB_RATES_URL=$mock/eurofxref-daily.xml \
-  RATE_UPDATE_INTERVAL_SECS=1 RUN_PROFILE=debug ./run.sh > .run/e2e-run.log 2>&1 &
+# --offline: ./run.sh starts the upstream mock itself and stops it with everything else.
+RATE_UPDATE_INTERVAL_SECS=1 RUN_PROFILE=debug ./run.sh --offline > .run/e2e-run.log 2>&1 &
 run_pid=$!
 
 echo "e2e: waiting for ./run.sh (log: .run/e2e-run.log)"
