@@ -98,31 +98,17 @@ impl Live {
     /// A stream of new orders.
     pub fn orders_stream(&self) -> Result<HttpResponse, ApiError> {
         let permit = self.permit()?;
-        let mut orders = self.orders.subscribe();
-        let (tx, rx) = mpsc::channel::<Bytes>(16);
-        let (shutdown, every) = (self.shutdown.clone(), self.keepalive);
-        tokio::spawn(async move {
-            let _permit = permit;
-            let mut keepalive = tokio::time::interval(every);
-            loop {
-                let frame = tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tx.closed() => break,
-                    _ = keepalive.tick() => Bytes::from_static(b": keepalive\n\n"),
-                    order = orders.recv() => match order {
-                        Ok(order) => sse("order", &order),
-                        Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                            sse("lagged", &skipped.to_string())
-                        }
-                        Err(broadcast::error::RecvError::Closed) => break,
-                    },
-                };
-                if tx.send(frame).await.is_err() {
-                    break;
+        let frames = futures::stream::unfold(self.orders.subscribe(), |mut orders| async move {
+            let frame = match orders.recv().await {
+                Ok(order) => sse("order", &order),
+                Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                    sse("lagged", &skipped.to_string())
                 }
-            }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((frame, orders))
         });
-        Ok(event_stream(rx))
+        Ok(self.serve(permit, frames, async {}))
     }
 
     /// A stream of `client`'s events, from now on.
@@ -140,7 +126,7 @@ impl Live {
             "x-stream-offset".into(),
             AMQPValue::LongString("next".into()),
         );
-        let mut deliveries = channel
+        let deliveries = channel
             .basic_consume(
                 stream.as_str().into(),
                 "console".into(),
@@ -155,39 +141,58 @@ impl Live {
                     format!("'{client}' has no event stream yet: register one of its events first"),
                 )
             })?;
+        // Each event once acked; when the stream breaks, one `error` frame, then the end.
+        let frames = futures::stream::unfold(Some(deliveries), |state| async move {
+            let mut deliveries = state?;
+            match deliveries.next().await {
+                Some(Ok(delivery)) => {
+                    let frame = sse("event", &event_json(&delivery));
+                    delivery.ack(BasicAckOptions::default()).await.ok()?;
+                    Some((frame, Some(deliveries)))
+                }
+                _ => Some((sse("error", "\"the event stream was interrupted\""), None)),
+            }
+        });
+        let closed = async move {
+            if let Err(error) = channel.close(200, "stream closed".into()).await {
+                tracing::debug!(error = %error, "closing a stream's channel");
+            }
+        };
+        Ok(self.serve(permit, frames, closed))
+    }
+
+    /// Answers with `frames` as Server-Sent Events, plus a keepalive comment whenever the
+    /// stream is idle for `CONSOLE_KEEPALIVE_SECS`, until the frames end, the browser goes or
+    /// the console stops; then runs `after` and gives the stream's slot back.
+    fn serve(
+        &self,
+        permit: OwnedSemaphorePermit,
+        frames: impl futures::Stream<Item = Bytes> + Send + 'static,
+        after: impl Future<Output = ()> + Send + 'static,
+    ) -> HttpResponse {
         let (tx, rx) = mpsc::channel::<Bytes>(16);
         let (shutdown, every) = (self.shutdown.clone(), self.keepalive);
         tokio::spawn(async move {
             let _permit = permit;
+            let mut frames = std::pin::pin!(frames);
             let mut keepalive = tokio::time::interval(every);
             loop {
                 let frame = tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = tx.closed() => break,
                     _ = keepalive.tick() => Bytes::from_static(b": keepalive\n\n"),
-                    delivery = deliveries.next() => match delivery {
-                        Some(Ok(delivery)) => {
-                            let frame = sse("event", &event_json(&delivery));
-                            if delivery.ack(BasicAckOptions::default()).await.is_err() {
-                                break;
-                            }
-                            frame
-                        }
-                        _ => {
-                            let _ = tx.send(sse("error", "\"the event stream was interrupted\"")).await;
-                            break;
-                        }
+                    frame = frames.next() => match frame {
+                        Some(frame) => frame,
+                        None => break,
                     },
                 };
                 if tx.send(frame).await.is_err() {
                     break;
                 }
             }
-            if let Err(error) = channel.close(200, "stream closed".into()).await {
-                tracing::debug!(error = %error, "closing a stream's channel");
-            }
+            after.await;
         });
-        Ok(event_stream(rx))
+        event_stream(rx)
     }
 
     /// The shared connection for event streams, made again when it broke.
