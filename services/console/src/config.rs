@@ -165,12 +165,11 @@ impl Validate for Config {
         for service in Service::ALL {
             require_http_url(service.url_variable(), self.url_of(service))?;
         }
-        if self
+        let port = self
             .cache_resp_address
-            .parse::<std::net::SocketAddr>()
-            .is_err()
-            && !self.cache_resp_address.contains(':')
-        {
+            .rsplit_once(':')
+            .map(|(_, port)| port);
+        if port.and_then(|p| p.parse::<u16>().ok()).is_none() {
             return Err(ConfigError::invalid(
                 "CACHE_RESP_ADDRESS",
                 format!("expected host:port, got '{}'", self.cache_resp_address),

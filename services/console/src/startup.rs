@@ -27,18 +27,13 @@ impl Application {
     /// Binds the listener and starts the live feeds; everything stops when `shutdown` is
     /// cancelled.
     pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let key = config
+            .console_api_key
+            .as_ref()
+            .is_some_and(|k| !k.expose().is_empty());
         tracing::info!(
-            key = if config.console_api_key.is_some() {
-                "set"
-            } else {
-                "unset"
-            },
-            "console calls the services {} a key",
-            if config.console_api_key.is_some() {
-                "with"
-            } else {
-                "without"
-            }
+            key_set = key,
+            "console calls the services with its key when one is set"
         );
         let config = Arc::new(config);
         let upstreams = Upstreams::new(config.clone())?;

@@ -91,13 +91,27 @@ pub struct Call<'a> {
     pub headers: Vec<(&'static str, String)>,
 }
 
-impl Call<'_> {
+impl<'a> Call<'a> {
     /// A `GET` of `path`.
     pub fn get(path: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, path, None)
+    }
+
+    /// A `DELETE` of `path`.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::DELETE, path, None)
+    }
+
+    /// A call with `method` to `path`, carrying `body` with its content type.
+    pub fn new(
+        method: reqwest::Method,
+        path: impl Into<String>,
+        body: Option<(&'a str, Bytes)>,
+    ) -> Self {
         Self {
-            method: reqwest::Method::GET,
+            method,
             path: path.into(),
-            body: None,
+            body,
             headers: Vec::new(),
         }
     }

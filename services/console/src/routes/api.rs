@@ -3,7 +3,7 @@
 use super::segment;
 use crate::{
     cache_info,
-    upstream::{Call, Service, Upstreams},
+    upstream::{Answer, Call, Service, Upstreams},
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
@@ -18,23 +18,33 @@ fn query(request: &HttpRequest) -> String {
     }
 }
 
-/// The request body with its content type (JSON when the browser named none).
-fn body(request: &HttpRequest, bytes: Bytes) -> Option<(&str, Bytes)> {
+/// A `POST` of the request's body to `path`, with its content type (JSON when the browser
+/// named none).
+fn post(path: String, request: &HttpRequest, bytes: Bytes) -> Call<'_> {
     let content_type = request
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
-    Some((content_type, bytes))
+    Call::new(reqwest::Method::POST, path, Some((content_type, bytes)))
 }
 
-fn post(path: String, body: Option<(&str, Bytes)>) -> Call<'_> {
-    Call {
-        method: reqwest::Method::POST,
-        path,
-        body,
-        headers: Vec::new(),
-    }
+/// `/{client}/{event}/{tail}` of event-gateway, both names checked.
+fn event_path(path: &(String, String), tail: &str) -> Result<String, ApiError> {
+    Ok(format!(
+        "/{}/{}/{tail}",
+        segment("client", &path.0)?,
+        segment("event", &path.1)?
+    ))
+}
+
+/// `/{base}/{quote}` of rate-cache, both codes checked.
+fn pair_path(path: &(String, String)) -> Result<String, ApiError> {
+    Ok(format!(
+        "/{}/{}",
+        segment("base", &path.0)?,
+        segment("quote", &path.1)?
+    ))
 }
 
 /// `GET /api/orders`: a page of orders (fetch-buy-orders' `/buy_orders`).
@@ -62,12 +72,9 @@ pub async fn put_order(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), ToOwned::to_owned);
-    let call = Call {
-        method: reqwest::Method::PUT,
-        path: "/buy_order".to_owned(),
-        body: body(&request, bytes),
-        headers: vec![("idempotency-key", key)],
-    };
+    let mut call = post("/buy_order".to_owned(), &request, bytes);
+    call.method = reqwest::Method::PUT;
+    call.headers.push(("idempotency-key", key));
     upstreams
         .forward(Service::CreateBuyOrder, call, id.as_str())
         .await
@@ -101,7 +108,7 @@ pub async fn post_pair(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> HttpResponse {
-    let call = post("/pairs".to_owned(), body(&request, bytes));
+    let call = post("/pairs".to_owned(), &request, bytes);
     upstreams
         .forward(Service::RateCache, call, id.as_str())
         .await
@@ -113,17 +120,7 @@ pub async fn delete_pair(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let (base, quote) = path.into_inner();
-    let call = Call {
-        method: reqwest::Method::DELETE,
-        path: format!(
-            "/pairs/{}/{}",
-            segment("base", &base)?,
-            segment("quote", &quote)?
-        ),
-        body: None,
-        headers: Vec::new(),
-    };
+    let call = Call::delete(format!("/pairs{}", pair_path(&path)?));
     Ok(upstreams
         .forward(Service::RateCache, call, id.as_str())
         .await)
@@ -136,11 +133,9 @@ pub async fn get_daily_rates(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let (base, quote) = path.into_inner();
     let call = Call::get(format!(
-        "/rates/{}/{}/daily{}",
-        segment("base", &base)?,
-        segment("quote", &quote)?,
+        "/rates{}/daily{}",
+        pair_path(&path)?,
         query(&request)
     ));
     Ok(upstreams
@@ -167,11 +162,9 @@ pub async fn get_schema(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, event) = path.into_inner();
     let call = Call::get(format!(
-        "/{}/{}/schema{}",
-        segment("client", &client)?,
-        segment("event", &event)?,
+        "{}{}",
+        event_path(&path, "schema")?,
         query(&request)
     ));
     Ok(upstreams
@@ -187,13 +180,7 @@ pub async fn post_schema(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, event) = path.into_inner();
-    let path = format!(
-        "/{}/{}/register_event",
-        segment("client", &client)?,
-        segment("event", &event)?
-    );
-    let call = post(path, body(&request, bytes));
+    let call = post(event_path(&path, "register_event")?, &request, bytes);
     Ok(upstreams
         .forward(Service::EventGateway, call, id.as_str())
         .await)
@@ -207,13 +194,7 @@ pub async fn post_event(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, event) = path.into_inner();
-    let path = format!(
-        "/{}/{}/send_event",
-        segment("client", &client)?,
-        segment("event", &event)?
-    );
-    let call = post(path, body(&request, bytes));
+    let call = post(event_path(&path, "send_event")?, &request, bytes);
     Ok(upstreams
         .forward(Service::EventGateway, call, id.as_str())
         .await)
@@ -262,7 +243,7 @@ pub async fn post_cache(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> HttpResponse {
-    let call = post("/api/storage/".to_owned(), body(&request, bytes));
+    let call = post("/api/storage/".to_owned(), &request, bytes);
     upstreams
         .forward(Service::LruCacheServer, call, id.as_str())
         .await
@@ -274,12 +255,7 @@ pub async fn delete_cache_key(
     upstreams: web::Data<Upstreams>,
     id: RequestId,
 ) -> HttpResponse {
-    let call = Call {
-        method: reqwest::Method::DELETE,
-        path: format!("/api/storage/{}", query(&request)),
-        body: None,
-        headers: Vec::new(),
-    };
+    let call = Call::delete(format!("/api/storage/{}", query(&request)));
     upstreams
         .forward(Service::LruCacheServer, call, id.as_str())
         .await
@@ -320,45 +296,45 @@ pub struct ServiceHealth {
 /// `GET /api/health`: every service's `/health/ready`, asked at once.
 pub async fn get_health(upstreams: web::Data<Upstreams>, id: RequestId) -> HttpResponse {
     let checks = Service::ALL.map(|service| {
-        let upstreams = upstreams.clone();
-        let id = id.as_str().to_owned();
+        let (upstreams, id) = (upstreams.clone(), id.as_str().to_owned());
         async move {
             let answer = tokio::time::timeout(
                 crate::upstream::HEALTH_TIMEOUT,
                 upstreams.call(service, Call::get("/health/ready"), &id),
             )
             .await;
-            match answer {
-                Ok(Ok(answer)) => {
-                    let ready = answer.status.is_success();
-                    let reason = (!ready).then(|| {
-                        serde_json::from_slice::<serde_json::Value>(&answer.body)
-                            .ok()
-                            .and_then(|v| v["error"]["message"].as_str().map(ToOwned::to_owned))
-                            .unwrap_or_else(|| format!("answered {}", answer.status))
-                    });
-                    ServiceHealth {
-                        name: service.name(),
-                        ready,
-                        status: Some(answer.status.as_u16()),
-                        reason,
-                    }
-                }
-                Ok(Err(error)) => ServiceHealth {
-                    name: service.name(),
-                    ready: false,
-                    status: None,
-                    reason: Some(error.message),
-                },
-                Err(_) => ServiceHealth {
-                    name: service.name(),
-                    ready: false,
-                    status: None,
-                    reason: Some(format!("{} did not answer in time", service.name())),
-                },
-            }
+            health_of(service, answer)
         }
     });
     let services = futures::future::join_all(checks).await;
     HttpResponse::Ok().json(serde_json::json!({ "services": services }))
+}
+
+/// What `service`'s readiness call came to: its answer, a failure to reach it, or no answer in
+/// time.
+fn health_of(
+    service: Service,
+    answer: Result<Result<Answer, ApiError>, tokio::time::error::Elapsed>,
+) -> ServiceHealth {
+    let (status, reason) = match answer {
+        Ok(Ok(answer)) if answer.status.is_success() => (Some(answer.status.as_u16()), None),
+        Ok(Ok(answer)) => {
+            let reason = serde_json::from_slice::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(ToOwned::to_owned))
+                .unwrap_or_else(|| format!("answered {}", answer.status));
+            (Some(answer.status.as_u16()), Some(reason))
+        }
+        Ok(Err(error)) => (None, Some(error.message)),
+        Err(_) => (
+            None,
+            Some(format!("{} did not answer in time", service.name())),
+        ),
+    };
+    ServiceHealth {
+        name: service.name(),
+        ready: reason.is_none(),
+        status,
+        reason,
+    }
 }
