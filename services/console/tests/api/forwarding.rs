@@ -96,13 +96,9 @@ async fn without_its_key_the_console_passes_the_services_refusal_on() {
         "no browser login prompt for the service's key: {headers}"
     );
     // A wrong cache password is the cache's refusal, shown as a 503 with the reason.
+    let guarded = spawn_cache(&[("CACHE_PASSWORD", PASSWORD.to_owned())]).await;
     let console = spawn_console(&[
-        ("CACHE_RESP_ADDRESS", {
-            let cache = spawn_cache(&[("CACHE_PASSWORD", PASSWORD.to_owned())]).await;
-            let address = cache.resp.clone();
-            std::mem::forget(cache);
-            address
-        }),
+        ("CACHE_RESP_ADDRESS", guarded.resp.clone()),
         ("CACHE_PASSWORD", "wrong".to_owned()),
     ])
     .await;
@@ -198,4 +194,67 @@ async fn path_segments_that_could_leave_their_route_are_refused_before_any_call(
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["error"]["field"], field, "{body}");
     }
+}
+
+#[tokio::test]
+async fn a_service_behind_a_hung_link_is_a_503_at_the_console_deadline_not_a_hang() {
+    let cache = spawn_cache(&[]).await;
+    let http_link = test_support::TcpProxy::start(cache.http.trim_start_matches("http://"));
+    let resp_link = test_support::TcpProxy::start(&cache.resp);
+    let console = spawn_console(&[
+        ("CONSOLE_UPSTREAM_TIMEOUT_MS", "500".to_owned()),
+        (
+            "LRU_CACHE_SERVER_URL",
+            format!("http://127.0.0.1:{}", http_link.port()),
+        ),
+        (
+            "CACHE_RESP_ADDRESS",
+            format!("127.0.0.1:{}", resp_link.port()),
+        ),
+    ])
+    .await;
+    let get = |path: &str| reqwest::get(format!("{}/api/{path}", console.address));
+    let (status, _, _) = read(get("cache/info").await.unwrap()).await;
+    assert_eq!(status, 200, "through the links while they pass bytes");
+
+    // Packets dropped, no RST: each call ends at CONSOLE_UPSTREAM_TIMEOUT_MS with a 503.
+    http_link.blackhole();
+    resp_link.blackhole();
+    let (status, _, body) = read(get("cache?key=k").await.unwrap()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["error"]["code"], "lru_cache_server_unavailable",
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in time"),
+        "{body}"
+    );
+    let (status, _, body) = read(get("cache/info").await.unwrap()).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in time"),
+        "{body}"
+    );
+    let (status, _, health) = read(get("health").await.unwrap()).await;
+    assert_eq!(status, 200);
+    let cache_health = health["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "lru-cache-server")
+        .unwrap()
+        .clone();
+    assert_eq!(cache_health["ready"], false, "{cache_health}");
+
+    http_link.restore();
+    resp_link.restore();
+    let (status, _, body) = read(get("cache?key=k").await.unwrap()).await;
+    assert_eq!(status, 404, "answered again once the link heals: {body}");
 }
